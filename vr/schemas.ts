@@ -357,7 +357,9 @@ export const ReplicationInfo = z.object({
   source_vc_id: z.string().nullish(),
   target_site_name: z.string().nullish(),
   target_vc_id: z.string().nullish(),
-  status: z.object({ status: ReplicationStatusValue.nullish(), rpo_violation: z.boolean().nullish() }).nullish(),
+  status: z
+    .object({ status: ReplicationStatusValue.nullish(), rpo_violation: z.boolean().nullish() })
+    .nullish(),
   rpo: z.number().int().nullish(),
   type: z.enum(['UNKNOWN', 'VC_TO_VC']).nullish(),
   replication_server_name: z.string().nullish(),
@@ -420,3 +422,14 @@ export const CountData = z.object({ count: z.number().int() });
 export type SessionIdData = z.infer<typeof SessionIdData>;
 export type SessionInfo = z.infer<typeof SessionInfo>;
 export type CountData = z.infer<typeof CountData>;
+
+// ---- issues (added for the simulator: GET /pairings/{id}/issues and /replications/issues) ----
+export const IssueInfo = z.object({
+  entity: z.string().nullish(),
+  entity_name: z.string().nullish(),
+  description: z.string().nullish(),
+  timestamp: z.number().int(),
+  status: z.enum(['WARNING', 'ERROR']).nullish(),
+  issue_type: z.enum(['VC', 'VRS', 'VRMS', 'UNKNOWN']).nullish(),
+});
+export type IssueInfo = z.infer<typeof IssueInfo>;

@@ -1,0 +1,60 @@
+/**
+ * Turns errors into Temporal ApplicationFailures (house style point 5): `type` is the VR client's error code,
+ * `nonRetryable` comes from the client's one retry table, and a 429's Retry-After becomes `nextRetryDelay`, so the
+ * Temporal retry policy is the only layer that retries. Messages name the endpoint, VR's own error_code and
+ * message, and what the activity was doing (which VM, which lookup); they never carry secrets.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { classifyVrError, redactSecrets, VrError } from '../vr';
+import { MissingRemoteCredentialsError, UnknownSiteError } from './session-manager';
+
+/** Errors of our own making that no retry can fix (bad input, missing configuration). */
+export class NonRetryableActivityError extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export function describeVrError(error: VrError): string {
+  const vr = [error.vrErrorCode, error.vrMessage].filter(Boolean).join(': ');
+  const opId = error.opId ? ` (op_id ${error.opId})` : '';
+  return `${error.method} ${error.path} → ${error.status ?? error.code}${vr ? ` ${vr}` : ''}${opId}`;
+}
+
+/** Converts any error into the ApplicationFailure an activity should throw. `context` says what was being done. */
+export function toApplicationFailure(error: unknown, context: string): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof NonRetryableActivityError) {
+    return ApplicationFailure.create({ message: `${context}: ${error.message}`, type: error.type, nonRetryable: true });
+  }
+  if (error instanceof UnknownSiteError || error instanceof MissingRemoteCredentialsError) {
+    return ApplicationFailure.create({ message: `${context}: ${error.message}`, type: error.name, nonRetryable: true });
+  }
+  if (error instanceof VrError) {
+    const classification = classifyVrError(error);
+    return ApplicationFailure.create({
+      message: `${context}: ${describeVrError(error)}`,
+      type: error.code,
+      nonRetryable: !classification.retryable,
+      nextRetryDelay: classification.retryAfterMs,
+      details: [
+        { status: error.status, vrErrorCode: error.vrErrorCode, opId: error.opId, method: error.method, path: error.path },
+      ],
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.create({ message: redactSecrets(`${context}: ${message}`), type: 'UNKNOWN', nonRetryable: false });
+}
+
+/** Runs an activity body and converts whatever it throws. */
+export async function asActivity<T>(context: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw toApplicationFailure(error, context);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Configure, task polling, replication status and logout activities.
+ * Configure is idempotent: before every POST (first try or retry) it asks VR which VMs already have a replication
+ * or a configure task still running, and sends specs only for the others, so a crash between the POST and the
+ * record of its answer never configures a VM twice.
+ */
+import { Context } from '@temporalio/activity';
+import {
+  collect,
+  VrBadRequestError,
+  VrForbiddenError,
+  type ConfigureReplicationSpec,
+  type Task,
+  type VrSession,
+} from '../vr';
+import { asActivity, describeVrError } from './failures';
+import type { SessionManager } from './session-manager';
+import type {
+  ConfigureBatchInput,
+  ConfigureBatchResult,
+  ConfigureVmOutcome,
+  LogoutResult,
+  PollTasksInput,
+  PollTasksResult,
+  ReplicationStatusInput,
+  ReplicationStatusResult,
+  SessionRef,
+  TaskSummary,
+} from './types';
+
+/** Ids per list request (repeated `filter` values). */
+const IDS_PER_REQUEST = 20;
+
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+
+export function buildSpec(input: ConfigureBatchInput, vm: ConfigureBatchInput['vms'][number]): ConfigureReplicationSpec {
+  const { settings } = vm;
+  return {
+    vm_id: vm.vmId,
+    target_vc_id: input.pairing.remoteVcenterId,
+    rpo: settings.rpoMinutes,
+    mpit_enabled: settings.pointInTimeEnabled,
+    ...(settings.pointInTimeEnabled
+      ? { mpit_instances: settings.pointInTimeInstancesPerDay, mpit_days: settings.pointInTimeDays }
+      : {}),
+    quiesce_enabled: settings.quiescing,
+    network_compression_enabled: settings.networkCompression,
+    lwd_encryption_enabled: settings.encryption,
+    auto_replicate_new_disks: settings.autoReplicateNewDisks,
+    target_replication_server_id: input.replicationServerId,
+    disks: vm.disks.map((disk) => ({
+      vm_disk: {
+        vm_id: disk.vmId,
+        device_key: disk.deviceKey,
+        is_vm_home: disk.isVmHome,
+        capacity: disk.capacityKb,
+        source_disk_format: disk.sourceDiskFormat,
+        label: disk.label,
+        controller_key: disk.controllerKey,
+      },
+      enabled_for_replication: true,
+      use_seeds: false,
+      destination_datastore_id: input.datastoreId,
+      destination_storage_policy_id: input.storagePolicyId,
+      destination_disk_format: settings.destinationDiskFormat,
+    })),
+  };
+}
+
+const isConfigureTask = (task: Task): boolean =>
+  /configure/i.test(`${task.description_id ?? ''} ${task.description ?? ''}`) &&
+  !/unconfigure|reconfigure/i.test(`${task.description_id ?? ''} ${task.description ?? ''}`);
+
+const replicationIdOf = (task: Task): string | undefined => {
+  const result = task.result as Record<string, unknown> | null | undefined;
+  const id = result?.replication_id ?? result?.replicationId;
+  return typeof id === 'string' ? id : undefined;
+};
+
+async function existingWork(session: VrSession, input: ConfigureBatchInput) {
+  const vmIds = input.vms.map((vm) => vm.vmId);
+  const replications = new Map<string, string>();
+  const runningTasks = new Map<string, string>();
+  for (const filter of chunks(vmIds, IDS_PER_REQUEST)) {
+    for await (const replication of session.listReplications(input.pairing.pairingId, { filterProperty: 'vm_id', filter })) {
+      if (replication.vm_id && filter.includes(replication.vm_id)) replications.set(replication.vm_id, replication.id);
+    }
+    for await (const task of session.listTasks({ filterProperty: 'entity', filter })) {
+      const running = task.status === 'QUEUED' || task.status === 'RUNNING';
+      if (running && task.entity && filter.includes(task.entity) && isConfigureTask(task)) runningTasks.set(task.entity, task.id);
+    }
+  }
+  return { replications, runningTasks };
+}
+
+/** POSTs the specs; when VR rejects the whole request (400/403), sends them one by one to find the VMs at fault. */
+async function postSpecs(
+  session: VrSession,
+  pairingId: string,
+  specs: ConfigureReplicationSpec[],
+): Promise<ConfigureVmOutcome[]> {
+  try {
+    const tasks = await session.configureReplications(pairingId, specs);
+    return specs.map((spec, index) => {
+      const task = tasks.find((candidate) => candidate.entity === spec.vm_id) ?? tasks[index];
+      if (!task) return { vmId: spec.vm_id, kind: 'rejected', reason: 'VR returned no task for this VM' };
+      return { vmId: spec.vm_id, kind: 'task', taskId: task.id, adopted: false };
+    });
+  } catch (error) {
+    const rejected = error instanceof VrBadRequestError || error instanceof VrForbiddenError;
+    if (!rejected) throw error;
+    if (specs.length === 1) {
+      const privilege = error instanceof VrForbiddenError ? ' (missing privilege VirtualMachine.Hbr.ConfigureReplication?)' : '';
+      return [{ vmId: specs[0]!.vm_id, kind: 'rejected', reason: `VR refused the configure request: ${describeVrError(error)}${privilege}` }];
+    }
+    const outcomes: ConfigureVmOutcome[] = [];
+    for (const spec of specs) outcomes.push(...(await postSpecs(session, pairingId, [spec])));
+    return outcomes;
+  }
+}
+
+export function createReplicationActivities(sessions: SessionManager) {
+  return {
+    async configureReplicationBatch(input: ConfigureBatchInput): Promise<ConfigureBatchResult> {
+      const names = input.vms.map((vm) => vm.name).join(', ');
+      return asActivity(`configure replication of ${names}`, () =>
+        sessions.withSession(
+          input,
+          async (session) => {
+            const { replications, runningTasks } = await existingWork(session, input);
+            const retried = Context.current().info.attempt > 1;
+            const outcomes = new Map<string, ConfigureVmOutcome>();
+            for (const vm of input.vms) {
+              const replicationId = replications.get(vm.vmId);
+              const taskId = runningTasks.get(vm.vmId);
+              if (replicationId !== undefined) {
+                // On a retry the replication is most likely this request's own work from the attempt that died.
+                outcomes.set(
+                  vm.vmId,
+                  retried
+                    ? { vmId: vm.vmId, kind: 'configured', replicationId }
+                    : { vmId: vm.vmId, kind: 'already-replicated', replicationId },
+                );
+              } else if (taskId !== undefined) {
+                outcomes.set(vm.vmId, { vmId: vm.vmId, kind: 'task', taskId, adopted: true });
+              }
+            }
+            const specs = input.vms.filter((vm) => !outcomes.has(vm.vmId)).map((vm) => buildSpec(input, vm));
+            if (specs.length > 0) {
+              for (const outcome of await postSpecs(session, input.pairing.pairingId, specs)) outcomes.set(outcome.vmId, outcome);
+            }
+            return { vms: input.vms.map((vm) => outcomes.get(vm.vmId)!) };
+          },
+          input.pairing,
+        ),
+      );
+    },
+
+    /** All outstanding tasks of the run with one `GET /tasks` per 20 ids (filter on id). */
+    async pollTasks(input: PollTasksInput): Promise<PollTasksResult> {
+      return asActivity(`poll ${input.taskIds.length} VR tasks`, () =>
+        sessions.withSession(input, async (session) => {
+          const found = new Map<string, TaskSummary>();
+          for (const filter of chunks(input.taskIds, IDS_PER_REQUEST)) {
+            for await (const task of session.listTasks({ filterProperty: 'id', filter })) {
+              if (!filter.includes(task.id)) continue;
+              found.set(task.id, {
+                taskId: task.id,
+                status: task.status,
+                progress: task.progress ?? undefined,
+                error: [task.error?.message, task.error?.details].filter(Boolean).join(': ') || undefined,
+                replicationId: replicationIdOf(task),
+                entity: task.entity ?? undefined,
+              });
+            }
+          }
+          const missing = input.taskIds.filter((id) => !found.has(id));
+          return { tasks: [...found.values()], missing };
+        }),
+      );
+    },
+
+    async getReplicationStatus(input: ReplicationStatusInput): Promise<ReplicationStatusResult> {
+      return asActivity(`read replication status of ${input.vmIds.length} VMs`, () =>
+        sessions.withSession(
+          input,
+          async (session) => {
+            const replications: ReplicationStatusResult['replications'] = [];
+            for (const filter of chunks(input.vmIds, IDS_PER_REQUEST)) {
+              const list = await collect(session.listReplications(input.pairing.pairingId, { filterProperty: 'vm_id', filter }));
+              for (const replication of list) {
+                if (!replication.vm_id || !filter.includes(replication.vm_id)) continue;
+                replications.push({
+                  vmId: replication.vm_id,
+                  replicationId: replication.id,
+                  status: replication.status?.status ?? undefined,
+                  rpoViolation: replication.status?.rpo_violation ?? undefined,
+                  syncProgress: replication.sync_progress?.progress ?? undefined,
+                  configurationError: replication.configuration_error?.message ?? undefined,
+                });
+              }
+            }
+            return { replications };
+          },
+          input.pairing,
+        ),
+      );
+    },
+
+    async logout(input: SessionRef): Promise<LogoutResult> {
+      return asActivity(`logout from site ${input.site}`, async () => ({ loggedOut: await sessions.logout(input.sessionHandle) }));
+    },
+  };
+}

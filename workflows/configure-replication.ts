@@ -1,0 +1,338 @@
+/**
+ * configureReplicationWorkflow: the walkthrough's configure-replication procedure as a durable workflow.
+ * login → pairing → remote login → datastore → policy (+compliance) → replication server → VMs (+capability) →
+ * configure in batches of ≤20 → wait for the tasks (and optionally the initial full sync) → logout.
+ * The workflow only orchestrates; every VR call is an activity (house style point 1).
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  uuid4,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { VrActivities } from '../activities';
+import type { ConfigureVmOutcome, PairingSummary, SessionRef, VmLookup } from '../activities/types';
+import {
+  ConfigureReplicationInputSchema,
+  emptyTotals,
+  formatInputIssues,
+  withDefaults,
+  type ConfigureReplicationInput,
+  type ConfigureReplicationProgress,
+  type ConfigureReplicationResult,
+  type VmProgress,
+  type VmResult,
+  type VmOutcome,
+} from './configure-replication-input';
+
+export const progressQuery = defineQuery<ConfigureReplicationProgress>('progress');
+
+// Retries are driven by the VR client's error classification: activities throw non-retryable ApplicationFailures
+// for 400/403/404/schema errors and set nextRetryDelay from a 429's Retry-After, so one policy fits all calls.
+const retry: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15 };
+
+const vr = proxyActivities<VrActivities>({ startToCloseTimeout: '3m', retry });
+const cleanup = proxyActivities<VrActivities>({
+  startToCloseTimeout: '1m',
+  retry: { ...retry, maximumAttempts: 5 },
+});
+
+/** VMs per lookup activity: keeps each activity's payload small whatever the run's size. */
+const LOOKUP_CHUNK = 200;
+const TERMINAL_STATES = new Set<string>([
+  'configured',
+  'already-replicated',
+  'not-found',
+  'ambiguous-name',
+  'unsuitable',
+  'failed',
+  'cancelled',
+]);
+
+const chunk = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+
+export async function configureReplicationWorkflow(input: ConfigureReplicationInput): Promise<ConfigureReplicationResult> {
+  const parsed = ConfigureReplicationInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(
+      `invalid ConfigureReplication input:\n${formatInputIssues(parsed.error)}`,
+      'InvalidInput',
+    );
+  }
+  const request = parsed.data;
+  const run = new ConfigureRun(request);
+  setHandler(progressQuery, () => run.progress());
+  return run.execute();
+}
+
+class ConfigureRun {
+  private phase = 'starting';
+  private readonly vms: VmProgress[];
+  private readonly session: SessionRef;
+  private pairing?: PairingSummary;
+  private cancelled = false;
+
+  constructor(private readonly input: ConfigureReplicationInput) {
+    this.vms = input.vms.map((vm) => ({ requested: vm.name ?? vm.id ?? '', state: 'pending' }));
+    // The handle is deterministic (workflow uuid4), so a retried login maps to the same worker-side session.
+    this.session = { site: input.site, sessionHandle: uuid4() };
+  }
+
+  progress(): ConfigureReplicationProgress {
+    const totals: ConfigureReplicationProgress['totals'] = {};
+    for (const vm of this.vms) totals[vm.state] = (totals[vm.state] ?? 0) + 1;
+    return { phase: this.phase, vms: this.vms.map((vm) => ({ ...vm })), totals };
+  }
+
+  async execute(): Promise<ConfigureReplicationResult> {
+    try {
+      await this.steps();
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      this.cancelled = true;
+      for (const vm of this.vms) {
+        if (TERMINAL_STATES.has(vm.state)) continue;
+        const inFlight = vm.taskId ? ` while VR task ${vm.taskId} was still running; VR may still finish it` : '';
+        this.finish(vm, 'cancelled', `run cancelled${inFlight}`);
+      }
+    } finally {
+      // Logout always runs, also on failure and cancellation: VR keeps a bounded session pool.
+      this.phase = 'logging out';
+      await CancellationScope.nonCancellable(() => cleanup.logout(this.session)).catch((error: unknown) =>
+        log.warn('logout failed; the session will expire on its own', { error: String(error) }),
+      );
+    }
+    this.phase = this.cancelled ? 'cancelled' : 'done';
+    return this.result();
+  }
+
+  private async steps(): Promise<void> {
+    const { input, session } = this;
+    this.phase = 'login';
+    await vr.login(session);
+    this.phase = 'pairing';
+    const pairing = await vr.findPairing({ ...session, ...input.pairing });
+    this.pairing = pairing;
+    const target = { ...session, pairing };
+    this.phase = 'remote login';
+    await vr.remoteLogin(target);
+    this.phase = 'datastore';
+    const datastore = await vr.findTargetDatastore({ ...target, name: input.targetDatastore });
+    this.phase = 'storage policy';
+    const policy = await vr.findStoragePolicy({ ...target, name: input.storagePolicy, datastoreId: datastore.datastoreId });
+    this.phase = 'replication server';
+    const server = await vr.findReplicationServer({ ...target, name: input.replicationServer });
+
+    this.phase = 'looking up VMs';
+    const found: Array<Extract<VmLookup, { kind: 'found' }> & { index: number }> = [];
+    for (const [chunkIndex, vms] of chunk(input.vms, LOOKUP_CHUNK).entries()) {
+      const lookups = await this.perVm(
+        vms.map((_, offset) => chunkIndex * LOOKUP_CHUNK + offset),
+        'VM lookup failed',
+        async () => (await vr.findVms({ ...target, vms: vms.map(({ name, id }) => ({ name, id })) })).vms,
+      );
+      lookups.forEach((lookup, offset) => {
+        const index = chunkIndex * LOOKUP_CHUNK + offset;
+        this.recordLookup(index, lookup);
+        if (lookup.kind === 'found') found.push({ ...lookup, index });
+      });
+    }
+
+    this.phase = 'configuring';
+    for (const batch of chunk(found, input.batchSize ?? 20)) {
+      const outcomes = await this.perVm(batch.map((vm) => vm.index), 'configure request failed', async () => (await vr.configureReplicationBatch({
+        ...target,
+        datastoreId: datastore.datastoreId,
+        storagePolicyId: policy.storagePolicyId,
+        replicationServerId: server.replicationServerId,
+        vms: batch.map((vm) => ({
+          vmId: vm.vmId,
+          name: vm.name,
+          disks: vm.disks,
+          settings: withDefaults(input.settings, input.vms[vm.index]?.overrides),
+        })),
+      })).vms);
+      for (const outcome of outcomes) this.recordConfigure(outcome);
+    }
+
+    this.phase = 'waiting for configure tasks';
+    await this.waitForTasks();
+    this.phase = 'reading replication status';
+    await this.readReplicationIds();
+    if ((input.waitFor ?? 'configured') === 'initial-sync') {
+      this.phase = 'waiting for initial full sync';
+      await this.waitForInitialSync();
+    }
+  }
+
+  private recordLookup(index: number, lookup: VmLookup): void {
+    const vm = this.vms[index];
+    if (!vm) return;
+    if ('vmId' in lookup) vm.vmId = lookup.vmId;
+    if ('name' in lookup) vm.name = lookup.name;
+    switch (lookup.kind) {
+      case 'found':
+        vm.state = 'resolved';
+        return;
+      case 'already-replicated':
+        vm.replicationId = lookup.replicationId;
+        return this.finish(vm, 'already-replicated', 'the VM already has a replication; left as it is');
+      default:
+        return this.finish(vm, lookup.kind, lookup.reason);
+    }
+  }
+
+  private recordConfigure(outcome: ConfigureVmOutcome): void {
+    const vm = this.vms.find((candidate) => candidate.vmId === outcome.vmId && candidate.state === 'resolved');
+    if (!vm) return;
+    if (outcome.kind === 'task') {
+      vm.state = 'configuring';
+      vm.taskId = outcome.taskId;
+      vm.progress = 0;
+    } else if (outcome.kind === 'configured') {
+      vm.replicationId = outcome.replicationId;
+      this.finish(vm, 'configured', 'confirmed on retry: the replication was created by an earlier attempt', 100);
+    } else if (outcome.kind === 'already-replicated') {
+      vm.replicationId = outcome.replicationId;
+      this.finish(vm, 'already-replicated', 'the VM already had a replication when the batch was sent; left as it is');
+    } else {
+      this.finish(vm, 'failed', outcome.reason);
+    }
+  }
+
+  /** Polls every outstanding configure task with one activity per round, backing off between rounds. */
+  private async waitForTasks(): Promise<void> {
+    await this.pollUntilDone(
+      () => this.vms.filter((vm) => vm.state === 'configuring' && vm.taskId),
+      async (pending) => {
+        const { tasks, missing } = await vr.pollTasks({ ...this.session, taskIds: pending.map((vm) => vm.taskId!) });
+        for (const task of tasks) {
+          const vm = pending.find((candidate) => candidate.taskId === task.taskId);
+          if (!vm) continue;
+          vm.progress = task.progress ?? vm.progress;
+          if (task.replicationId) vm.replicationId = task.replicationId;
+          if (task.status === 'SUCCESS') this.finish(vm, 'configured');
+          else if (task.status === 'ERROR') this.finish(vm, 'failed', `VR task ${task.taskId} failed: ${task.error ?? 'no reason given'}`);
+          else if (task.status === 'CANCELLED') this.finish(vm, 'failed', `VR task ${task.taskId} was cancelled in VR`);
+        }
+        // A task VR no longer knows (VRMS restarted, task expired): the replication itself tells the outcome.
+        for (const taskId of missing) {
+          const vm = pending.find((candidate) => candidate.taskId === taskId);
+          if (vm) vm.state = 'syncing';
+        }
+      },
+    );
+    const unknown = this.vms.filter((vm) => vm.state === 'syncing');
+    if (unknown.length > 0) {
+      await this.readReplicationIds(unknown);
+      for (const vm of unknown) {
+        if (vm.replicationId) this.finish(vm, 'configured', 'VR forgot the task; the replication exists');
+        else this.finish(vm, 'failed', `VR no longer knows task ${vm.taskId ?? '?'} and no replication exists`);
+      }
+    }
+  }
+
+  private async readReplicationIds(vms = this.vms.filter((vm) => vm.state === 'configured')): Promise<void> {
+    const pairing = this.pairing;
+    if (!pairing) return;
+    for (const group of chunk(vms, LOOKUP_CHUNK)) {
+      const { replications } = await vr.getReplicationStatus({ ...this.session, pairing, vmIds: group.map((vm) => vm.vmId!) });
+      for (const replication of replications) {
+        const vm = group.find((candidate) => candidate.vmId === replication.vmId);
+        if (vm) vm.replicationId = replication.replicationId;
+      }
+    }
+  }
+
+  private async waitForInitialSync(): Promise<void> {
+    const pairing = this.pairing;
+    if (!pairing) return;
+    const syncing = this.vms.filter((vm) => vm.state === 'configured');
+    for (const vm of syncing) vm.state = 'syncing';
+    await this.pollUntilDone(
+      () => this.vms.filter((vm) => vm.state === 'syncing'),
+      async (pending) => {
+        for (const group of chunk(pending, LOOKUP_CHUNK)) {
+          const { replications } = await vr.getReplicationStatus({ ...this.session, pairing, vmIds: group.map((vm) => vm.vmId!) });
+          for (const replication of replications) {
+            const vm = group.find((candidate) => candidate.vmId === replication.vmId);
+            if (!vm) continue;
+            vm.replicationId = replication.replicationId;
+            vm.progress = replication.syncProgress ?? vm.progress;
+            if (replication.status === 'OK') this.finish(vm, 'configured', undefined, 100);
+            else if (replication.status?.startsWith('ERROR')) {
+              this.finish(vm, 'failed', `replication ${replication.replicationId} is in ${replication.status}: ${replication.configurationError ?? 'no details'}`);
+            }
+          }
+        }
+      },
+    );
+  }
+
+  /** Durable timers between short poll activities: no worker slot is held while VR works. */
+  private async pollUntilDone(pending: () => VmProgress[], poll: (vms: VmProgress[]) => Promise<void>): Promise<void> {
+    const capMs = (this.input.pollIntervalCapSeconds ?? 300) * 1000;
+    let intervalMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
+    for (let outstanding = pending(); outstanding.length > 0; outstanding = pending()) {
+      await sleep(intervalMs);
+      await poll(outstanding);
+      intervalMs = Math.min(Math.round(intervalMs * 1.5), capMs);
+    }
+  }
+
+  /**
+   * Runs an activity on behalf of some VMs. When it fails for good (retries exhausted or a non-retryable error), only
+   * those VMs fail, with the cause, and the run goes on: one VM's failure never stops the others.
+   */
+  private async perVm<T>(indexes: number[], what: string, call: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      for (const index of indexes) {
+        const vm = this.vms[index];
+        if (vm && !TERMINAL_STATES.has(vm.state)) this.finish(vm, 'failed', `${what}: ${cause}`);
+      }
+      return [];
+    }
+  }
+
+  private finish(vm: VmProgress, outcome: VmOutcome, reason?: string, progress?: number): void {
+    vm.state = outcome;
+    if (reason !== undefined) vm.reason = reason;
+    if (progress !== undefined) vm.progress = progress;
+  }
+
+  private result(): ConfigureReplicationResult {
+    const totals = emptyTotals();
+    const vms: VmResult[] = this.vms.map((vm) => {
+      const outcome: VmOutcome = TERMINAL_STATES.has(vm.state) ? (vm.state as VmOutcome) : 'failed';
+      totals[outcome] += 1;
+      return {
+        requested: vm.requested,
+        vmId: vm.vmId,
+        name: vm.name,
+        outcome,
+        reason: vm.reason ?? (TERMINAL_STATES.has(vm.state) ? undefined : `run ended while the VM was ${vm.state}`),
+        replicationId: vm.replicationId,
+        taskId: vm.taskId,
+      };
+    });
+    return {
+      site: this.input.site,
+      pairingId: this.pairing?.pairingId,
+      waitFor: this.input.waitFor ?? 'configured',
+      cancelled: this.cancelled,
+      vms,
+      totals,
+    };
+  }
+}
