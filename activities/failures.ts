@@ -29,10 +29,18 @@ export function describeVrError(error: VrError): string {
 export function toApplicationFailure(error: unknown, context: string): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof NonRetryableActivityError) {
-    return ApplicationFailure.create({ message: `${context}: ${error.message}`, type: error.type, nonRetryable: true });
+    return ApplicationFailure.create({
+      message: `${context}: ${error.message}`,
+      type: error.type,
+      nonRetryable: true,
+    });
   }
   if (error instanceof UnknownSiteError || error instanceof MissingRemoteCredentialsError) {
-    return ApplicationFailure.create({ message: `${context}: ${error.message}`, type: error.name, nonRetryable: true });
+    return ApplicationFailure.create({
+      message: `${context}: ${error.message}`,
+      type: error.name,
+      nonRetryable: true,
+    });
   }
   if (error instanceof VrError) {
     const classification = classifyVrError(error);
@@ -42,12 +50,22 @@ export function toApplicationFailure(error: unknown, context: string): Applicati
       nonRetryable: !classification.retryable,
       nextRetryDelay: classification.retryAfterMs,
       details: [
-        { status: error.status, vrErrorCode: error.vrErrorCode, opId: error.opId, method: error.method, path: error.path },
+        {
+          status: error.status,
+          vrErrorCode: error.vrErrorCode,
+          opId: error.opId,
+          method: error.method,
+          path: error.path,
+        },
       ],
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return ApplicationFailure.create({ message: redactSecrets(`${context}: ${message}`), type: 'UNKNOWN', nonRetryable: false });
+  return ApplicationFailure.create({
+    message: redactSecrets(`${context}: ${message}`),
+    type: 'UNKNOWN',
+    nonRetryable: false,
+  });
 }
 
 /** Runs an activity body and converts whatever it throws. */

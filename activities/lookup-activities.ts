@@ -74,7 +74,10 @@ export const toDiskRef = (disk: VmDisk): DiskRef => ({
 function single<T>(match: ExactMatch<T>, what: string, describe: (item: T) => string): T {
   if (match.kind === 'found') return match.item;
   if (match.kind === 'not-found') {
-    throw new NonRetryableActivityError(`${what} "${match.name}" not found`, `${what.replace(/ /g, '')}NotFound`);
+    throw new NonRetryableActivityError(
+      `${what} "${match.name}" not found`,
+      `${what.replace(/ /g, '')}NotFound`,
+    );
   }
   throw new NonRetryableActivityError(
     `${what} name "${match.name}" is ambiguous: ${match.matches.map(describe).join(', ')}`,
@@ -103,13 +106,22 @@ export function createLookupActivities(sessions: SessionManager) {
               : hostOf(pairing.remote_vrms?.url) === wanted || pairing.remote_vrms?.name === wanted,
           );
           const known = pairings
-            .map((pairing) => `${pairing.pairing_id} (remote vCenter ${pairing.remote_vc_server.name ?? pairing.remote_vc_server.id})`)
+            .map(
+              (pairing) =>
+                `${pairing.pairing_id} (remote vCenter ${pairing.remote_vc_server.name ?? pairing.remote_vc_server.id})`,
+            )
             .join(', ');
           if (matches.length === 0) {
-            throw new NonRetryableActivityError(`no pairing with remote "${wanted}"; pairings: ${known || 'none'}`, 'PairingNotFound');
+            throw new NonRetryableActivityError(
+              `no pairing with remote "${wanted}"; pairings: ${known || 'none'}`,
+              'PairingNotFound',
+            );
           }
           if (matches.length > 1) {
-            throw new NonRetryableActivityError(`several pairings match "${wanted}"; give pairingId: ${known}`, 'PairingAmbiguous');
+            throw new NonRetryableActivityError(
+              `several pairings match "${wanted}"; give pairingId: ${known}`,
+              'PairingAmbiguous',
+            );
           }
           return summarizePairing(matches[0]!);
         }),
@@ -117,11 +129,15 @@ export function createLookupActivities(sessions: SessionManager) {
     },
 
     async remoteLogin(input: PairingRef): Promise<RemoteLoginResult> {
-      if (input.pairing.robo) return { skipped: true, reason: 'ROBO pairing: local and remote vCenter are the same' };
-      return asActivity(`remote login to ${input.pairing.remoteVcenterName ?? input.pairing.remoteVcenterId}`, async () => {
-        await sessions.ensure(input, input.pairing);
-        return { skipped: false };
-      });
+      if (input.pairing.robo)
+        return { skipped: true, reason: 'ROBO pairing: local and remote vCenter are the same' };
+      return asActivity(
+        `remote login to ${input.pairing.remoteVcenterName ?? input.pairing.remoteVcenterId}`,
+        async () => {
+          await sessions.ensure(input, input.pairing);
+          return { skipped: false };
+        },
+      );
     },
 
     async findTargetDatastore(input: FindTargetDatastoreInput): Promise<FindTargetDatastoreResult> {
@@ -130,7 +146,12 @@ export function createLookupActivities(sessions: SessionManager) {
         sessions.withSession(
           input,
           async (session) => {
-            const match = await findDatastoreByExactName(session, pairing.pairingId, pairing.remoteVcenterId, input.name);
+            const match = await findDatastoreByExactName(
+              session,
+              pairing.pairingId,
+              pairing.remoteVcenterId,
+              input.name,
+            );
             const datastore = single(match, 'datastore', (item) => item.id);
             return { datastoreId: datastore.id, name: datastore.name, type: datastore.type ?? undefined };
           },
@@ -147,7 +168,12 @@ export function createLookupActivities(sessions: SessionManager) {
         sessions.withSession(
           input,
           async (session) => {
-            const match = await findStoragePolicyByExactName(session, pairing.pairingId, pairing.remoteVcenterId, name);
+            const match = await findStoragePolicyByExactName(
+              session,
+              pairing.pairingId,
+              pairing.remoteVcenterId,
+              name,
+            );
             const policy = single(match, 'storage policy', (item) => item.storage_policy_id);
             const [check] = await session.checkStoragePolicyCompliance(
               pairing.pairingId,
@@ -189,8 +215,9 @@ export function createLookupActivities(sessions: SessionManager) {
 
     async findVms(input: FindVmsInput): Promise<FindVmsResult> {
       const { pairing } = input;
-      return asActivity(`find ${input.vms.length} VMs on ${pairing.localVcenterName ?? pairing.localVcenterId}`, () =>
-        sessions.withSession(input, (session) => findVms(session, input), pairing),
+      return asActivity(
+        `find ${input.vms.length} VMs on ${pairing.localVcenterName ?? pairing.localVcenterId}`,
+        () => sessions.withSession(input, (session) => findVms(session, input), pairing),
       );
     },
   };
@@ -198,8 +225,10 @@ export function createLookupActivities(sessions: SessionManager) {
 
 async function remoteVrmsId(session: VrSession, pairing: PairingSummary): Promise<string> {
   const all = await collect(session.listVrms(pairing.pairingId));
-  const remote = all.find((vrms) => vrms.vc_guid === pairing.remoteVcenterId) ?? all.find((vrms) => vrms.id !== undefined);
-  if (!remote) throw new NonRetryableActivityError(`pairing ${pairing.pairingId} lists no VRMS`, 'VrmsNotFound');
+  const remote =
+    all.find((vrms) => vrms.vc_guid === pairing.remoteVcenterId) ?? all.find((vrms) => vrms.id !== undefined);
+  if (!remote)
+    throw new NonRetryableActivityError(`pairing ${pairing.pairingId} lists no VRMS`, 'VrmsNotFound');
   return remote.id;
 }
 
@@ -211,7 +240,8 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
   const { pairingId, localVcenterId } = input.pairing;
   const names = input.vms.flatMap((vm) => (vm.name !== undefined ? [vm.name] : []));
   const ids = input.vms.flatMap((vm) => (vm.id !== undefined ? [vm.id] : []));
-  const byName = names.length > 0 ? await findVmsByExactName(session, pairingId, localVcenterId, names) : new Map();
+  const byName =
+    names.length > 0 ? await findVmsByExactName(session, pairingId, localVcenterId, names) : new Map();
   const byId = new Map<string, VirtualMachine>();
   for (let start = 0; start < ids.length; start += NAMES_PER_REQUEST) {
     const filter = ids.slice(start, start + NAMES_PER_REQUEST);
@@ -225,13 +255,18 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
     const requested = vm.name ?? vm.id ?? '';
     if (vm.id !== undefined) {
       const found = byId.get(vm.id);
-      if (!found) return { requested, kind: 'not-found', reason: `no VM with id ${vm.id} on the protected vCenter` };
+      if (!found)
+        return { requested, kind: 'not-found', reason: `no VM with id ${vm.id} on the protected vCenter` };
       resolved.set(found.id, found);
       return found;
     }
     const match = byName.get(requested) as ExactMatch<VirtualMachine> | undefined;
     if (!match || match.kind === 'not-found') {
-      return { requested, kind: 'not-found', reason: `no VM named exactly "${requested}" on the protected vCenter` };
+      return {
+        requested,
+        kind: 'not-found',
+        reason: `no VM named exactly "${requested}" on the protected vCenter`,
+      };
     }
     if (match.kind === 'ambiguous') {
       return {
@@ -249,7 +284,11 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
   const resolvedIds = [...resolved.keys()];
   for (let start = 0; start < resolvedIds.length; start += NAMES_PER_REQUEST) {
     const filter = resolvedIds.slice(start, start + NAMES_PER_REQUEST);
-    for await (const vm of session.listVms(pairingId, localVcenterId, { filterProperty: 'id', filter, suitableForReplication: true })) {
+    for await (const vm of session.listVms(pairingId, localVcenterId, {
+      filterProperty: 'id',
+      filter,
+      suitableForReplication: true,
+    })) {
       suitable.add(vm.id);
     }
   }
@@ -265,7 +304,13 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
       const disks = entry.disks?.length
         ? entry.disks
         : await collect(session.listVmDisks(pairingId, localVcenterId, entry.id));
-      results.push({ requested, kind: 'found', vmId: entry.id, name: entry.name, disks: disks.map(toDiskRef) });
+      results.push({
+        requested,
+        kind: 'found',
+        vmId: entry.id,
+        name: entry.name,
+        disks: disks.map(toDiskRef),
+      });
       continue;
     }
     results.push(await explainUnsuitable(session, input.pairing, entry, requested));
@@ -284,7 +329,13 @@ async function explainUnsuitable(
     const [replication] = await collect(
       session.listReplications(pairing.pairingId, { filterProperty: 'vm_id', filter: [vm.id], maxItems: 1 }),
     );
-    return { requested, kind: 'already-replicated', vmId: vm.id, name: vm.name, replicationId: replication?.id };
+    return {
+      requested,
+      kind: 'already-replicated',
+      vmId: vm.id,
+      name: vm.name,
+      replicationId: replication?.id,
+    };
   }
   const reasons = capability.replication_not_supported_reasons?.filter(Boolean) ?? [];
   const reason = [capability.vm_validation_status ?? 'not suitable for replication', ...reasons].join(': ');

@@ -32,9 +32,14 @@ import type {
 const IDS_PER_REQUEST = 20;
 
 const chunks = <T>(items: T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
 
-export function buildSpec(input: ConfigureBatchInput, vm: ConfigureBatchInput['vms'][number]): ConfigureReplicationSpec {
+export function buildSpec(
+  input: ConfigureBatchInput,
+  vm: ConfigureBatchInput['vms'][number],
+): ConfigureReplicationSpec {
   const { settings } = vm;
   return {
     vm_id: vm.vmId,
@@ -83,12 +88,17 @@ async function existingWork(session: VrSession, input: ConfigureBatchInput) {
   const replications = new Map<string, string>();
   const runningTasks = new Map<string, string>();
   for (const filter of chunks(vmIds, IDS_PER_REQUEST)) {
-    for await (const replication of session.listReplications(input.pairing.pairingId, { filterProperty: 'vm_id', filter })) {
-      if (replication.vm_id && filter.includes(replication.vm_id)) replications.set(replication.vm_id, replication.id);
+    for await (const replication of session.listReplications(input.pairing.pairingId, {
+      filterProperty: 'vm_id',
+      filter,
+    })) {
+      if (replication.vm_id && filter.includes(replication.vm_id))
+        replications.set(replication.vm_id, replication.id);
     }
     for await (const task of session.listTasks({ filterProperty: 'entity', filter })) {
       const running = task.status === 'QUEUED' || task.status === 'RUNNING';
-      if (running && task.entity && filter.includes(task.entity) && isConfigureTask(task)) runningTasks.set(task.entity, task.id);
+      if (running && task.entity && filter.includes(task.entity) && isConfigureTask(task))
+        runningTasks.set(task.entity, task.id);
     }
   }
   return { replications, runningTasks };
@@ -111,8 +121,17 @@ async function postSpecs(
     const rejected = error instanceof VrBadRequestError || error instanceof VrForbiddenError;
     if (!rejected) throw error;
     if (specs.length === 1) {
-      const privilege = error instanceof VrForbiddenError ? ' (missing privilege VirtualMachine.Hbr.ConfigureReplication?)' : '';
-      return [{ vmId: specs[0]!.vm_id, kind: 'rejected', reason: `VR refused the configure request: ${describeVrError(error)}${privilege}` }];
+      const privilege =
+        error instanceof VrForbiddenError
+          ? ' (missing privilege VirtualMachine.Hbr.ConfigureReplication?)'
+          : '';
+      return [
+        {
+          vmId: specs[0]!.vm_id,
+          kind: 'rejected',
+          reason: `VR refused the configure request: ${describeVrError(error)}${privilege}`,
+        },
+      ];
     }
     const outcomes: ConfigureVmOutcome[] = [];
     for (const spec of specs) outcomes.push(...(await postSpecs(session, pairingId, [spec])));
@@ -148,7 +167,8 @@ export function createReplicationActivities(sessions: SessionManager) {
             }
             const specs = input.vms.filter((vm) => !outcomes.has(vm.vmId)).map((vm) => buildSpec(input, vm));
             if (specs.length > 0) {
-              for (const outcome of await postSpecs(session, input.pairing.pairingId, specs)) outcomes.set(outcome.vmId, outcome);
+              for (const outcome of await postSpecs(session, input.pairing.pairingId, specs))
+                outcomes.set(outcome.vmId, outcome);
             }
             return { vms: input.vms.map((vm) => outcomes.get(vm.vmId)!) };
           },
@@ -188,7 +208,9 @@ export function createReplicationActivities(sessions: SessionManager) {
           async (session) => {
             const replications: ReplicationStatusResult['replications'] = [];
             for (const filter of chunks(input.vmIds, IDS_PER_REQUEST)) {
-              const list = await collect(session.listReplications(input.pairing.pairingId, { filterProperty: 'vm_id', filter }));
+              const list = await collect(
+                session.listReplications(input.pairing.pairingId, { filterProperty: 'vm_id', filter }),
+              );
               for (const replication of list) {
                 if (!replication.vm_id || !filter.includes(replication.vm_id)) continue;
                 replications.push({
@@ -209,7 +231,9 @@ export function createReplicationActivities(sessions: SessionManager) {
     },
 
     async logout(input: SessionRef): Promise<LogoutResult> {
-      return asActivity(`logout from site ${input.site}`, async () => ({ loggedOut: await sessions.logout(input.sessionHandle) }));
+      return asActivity(`logout from site ${input.site}`, async () => ({
+        loggedOut: await sessions.logout(input.sessionHandle),
+      }));
     },
   };
 }

@@ -55,7 +55,9 @@ export class SessionManager {
   site(name: string): { config: SiteConfig; client: VrClient } {
     const site = this.sites.get(name);
     if (!site) {
-      throw new UnknownSiteError(`site "${name}" is not configured on this worker (known: ${[...this.sites.keys()].join(', ') || 'none'})`);
+      throw new UnknownSiteError(
+        `site "${name}" is not configured on this worker (known: ${[...this.sites.keys()].join(', ') || 'none'})`,
+      );
     }
     return site;
   }
@@ -75,20 +77,28 @@ export class SessionManager {
         return await call(this.site(ref.site).client.session(cached.sessionId));
       } catch (error) {
         if (!(error instanceof VrUnauthorizedError) || attempt > 1) throw error;
-        this.logger?.info('VR session expired or unknown; logging in again', { site: ref.site, path: error.path });
+        this.logger?.info('VR session expired or unknown; logging in again', {
+          site: ref.site,
+          path: error.path,
+        });
         this.sessions.delete(ref.sessionHandle);
       }
     }
   }
 
   /** Logs in for the handle when this worker holds no session for it. */
-  async ensure(ref: { site: string; sessionHandle: string }, pairing?: PairingSummary): Promise<CachedSession> {
+  async ensure(
+    ref: { site: string; sessionHandle: string },
+    pairing?: PairingSummary,
+  ): Promise<CachedSession> {
     let cached = this.sessions.get(ref.sessionHandle);
     if (!cached || cached.site !== ref.site) cached = await this.login(ref);
     cached.lastUsed = Date.now();
     if (pairing && !pairing.robo && !cached.remotePairings.has(pairing.pairingId)) {
       const { client } = this.site(ref.site);
-      await client.session(cached.sessionId).remoteLogin(pairing.pairingId, this.remoteCredentials(ref.site, pairing));
+      await client
+        .session(cached.sessionId)
+        .remoteLogin(pairing.pairingId, this.remoteCredentials(ref.site, pairing));
       cached.remotePairings.add(pairing.pairingId);
     }
     return cached;

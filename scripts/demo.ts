@@ -112,7 +112,7 @@ function chooseDemoVms(simulator: RunningSimulator): DemoVm[] {
     {
       name: 'app-1',
       expected: 'configured',
-      why: 'name trap: app-10 and app-100 exist too; exact match only',
+      why: 'name trap: app-10 and app-100 exist and must stay untouched',
     },
     ...plain
       .slice(0, 4)
@@ -155,7 +155,8 @@ async function main(): Promise<number> {
   const log = createWriteStream(logFile, { flags: 'a' });
   cleanups.push({ name: 'the log file', run: () => new Promise((resolve) => log.end(resolve)) });
   const logger = createJsonLogger({ write: (line) => log.write(`${line}\n`) });
-  installTemporalRuntimeLogger(logger);
+  // The demo handles Ctrl-C itself: the worker must keep running while a cancelled run logs out of VR.
+  installTemporalRuntimeLogger(logger, { shutdownSignals: [] });
 
   say('Starting the Temporal dev server (SQLite in .work/demo/temporal.sqlite)...');
   const temporal = await startEmbeddedTemporal({

@@ -47,6 +47,23 @@ export const FaultConfig = z.object({
   rules: z.array(FaultRule).optional(),
   /** Probability that a task ends in ERROR with a simulated failure message. Default 0. */
   taskFailureRate: z.number().min(0).max(1).optional(),
+  /** Force the outcome of the next configure task(s) of given VMs (by name or id): ERROR or CANCELLED. */
+  taskOutcomes: z
+    .array(
+      z
+        .object({
+          vmName: z.string().min(1).optional(),
+          vmId: z.string().min(1).optional(),
+          status: z.enum(['ERROR', 'CANCELLED']),
+          message: z.string().optional(),
+          /** How many tasks of the VM to affect; default 1. */
+          count: z.number().int().min(1).optional(),
+        })
+        .refine((rule) => rule.vmName !== undefined || rule.vmId !== undefined, {
+          message: 'give vmName or vmId',
+        }),
+    )
+    .optional(),
   /** Calls that need the remote site answer 503 REMOTE_SITE_UNREACHABLE. Default false. */
   remoteSiteUnreachable: z.boolean().optional(),
 });
@@ -79,6 +96,7 @@ export class FaultEngine {
   private config: FaultConfig = {};
   private random: Random;
   private remaining: Array<number | undefined> = [];
+  private outcomesLeft: number[] = [];
   /** How many faults of each kind were injected (for /sim/stats). */
   readonly injected: Record<string, number> = {};
 
@@ -100,11 +118,32 @@ export class FaultEngine {
     this.config = parsed;
     this.random = createRandom(parsed.seed ?? this.defaultSeed);
     this.remaining = (parsed.rules ?? []).map((rule) => rule.count);
+    this.outcomesLeft = (parsed.taskOutcomes ?? []).map((rule) => rule.count ?? 1);
     return parsed;
   }
 
   get remoteSiteUnreachable(): boolean {
     return this.config.remoteSiteUnreachable === true;
+  }
+
+  /** The forced outcome for the next configure task of this VM, if a taskOutcomes rule names it (consumes one). */
+  forcedTaskOutcome(vm: {
+    id: string;
+    name: string;
+  }): { status: 'ERROR' | 'CANCELLED'; message: string } | undefined {
+    const rules = this.config.taskOutcomes ?? [];
+    const index = rules.findIndex(
+      (rule, position) =>
+        (rule.vmId === vm.id || rule.vmName === vm.name) && (this.outcomesLeft[position] ?? 0) > 0,
+    );
+    const rule = rules[index];
+    if (!rule) return undefined;
+    this.outcomesLeft[index] = (this.outcomesLeft[index] ?? 1) - 1;
+    this.count(`task-${rule.status.toLowerCase()}`);
+    const message =
+      rule.message ??
+      (rule.status === 'CANCELLED' ? 'The task was cancelled by a user.' : 'Simulated task failure.');
+    return { status: rule.status, message };
   }
 
   taskShouldFail(): boolean {

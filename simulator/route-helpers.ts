@@ -69,8 +69,8 @@ export function vrmsInfo(vrmsId: string): VrmsInfo {
     name: site?.vrmsName ?? vrmsId,
     server_status: 'OK',
     version: SERVER_VERSION,
-    vc_guid: site?.vcenterId ?? null,
-    vc_name: site?.vcenterName ?? null,
+    // The document types vc_guid as a non-null uuid: leave both out rather than null for an unknown VRMS.
+    ...(site ? { vc_guid: site.vcenterId, vc_name: site.vcenterName } : {}),
     extension_key: 'com.vmware.vcHms',
   };
 }

@@ -74,13 +74,16 @@ function configure(context: RouteContext): ListPage<Task> {
   });
   const tasks = specs.map((spec) => {
     const problem = configureProblem(state, spec, target);
-    const failure = problem ?? (state.faults.taskShouldFail() ? SIMULATED_TASK_FAILURE : undefined);
+    const forced = problem === undefined ? state.faults.forcedTaskOutcome(spec.vm) : undefined;
+    const failure =
+      problem ?? forced?.message ?? (state.faults.taskShouldFail() ? SIMULATED_TASK_FAILURE : undefined);
     const task = state.tasks.create({
       description: 'Configure replication',
       descriptionId: 'com.vmware.vr.configureReplication',
       entity: spec.vm.id,
       entityName: spec.vm.name,
       failure,
+      cancelled: forced?.status === 'CANCELLED',
     });
     if (failure === undefined) {
       // The group exists (CONFIGURING) as soon as VR accepts the request, so a retry sees it as already configured.

@@ -25,8 +25,16 @@ function credentialsMatch(request: SimRequest, site: SimSite): string | undefine
   return ok ? site.username : undefined;
 }
 
-const invalidCredentials = () =>
-  new SimHttpError(401, 'AUTHENTICATION_FAILED', 'Cannot authenticate user: invalid user name or password.');
+/**
+ * Wrong credentials. The document declares 401 for the remote login but only 200/400/500 for `POST /session`,
+ * so the local login answers 400.
+ */
+const invalidCredentials = (status: 400 | 401) =>
+  new SimHttpError(
+    status,
+    'AUTHENTICATION_FAILED',
+    'Cannot authenticate user: invalid user name or password.',
+  );
 
 const poolExhausted = (site: SimSite) =>
   new SimHttpError(
@@ -45,7 +53,7 @@ export const sessionRoutes: Route[] = [
       const username = credentialsMatch(request, site);
       if (!username) {
         state.stats.loginFailures += 1;
-        throw invalidCredentials();
+        throw invalidCredentials(400);
       }
       if (!state.sessions.hasRoom(site.key)) {
         state.stats.loginFailures += 1;
@@ -91,7 +99,7 @@ export const sessionRoutes: Route[] = [
         );
       }
       const username = credentialsMatch(request, remoteSite);
-      if (!username) throw invalidCredentials();
+      if (!username) throw invalidCredentials(401);
       if (isRobo(pairing)) return { status: 204 };
       if (!session.remote.has(pairing.id) && !state.sessions.hasRoom(remoteSite.key))
         throw poolExhausted(remoteSite);

@@ -234,8 +234,9 @@ async function handle(
     };
     const session = match.route.auth === 'session' ? state.sessions.touch(sessionId) : undefined;
     if (match.route.auth === 'session' && !session) {
+      // The document declares no 401 for GET /session (only 200/400/500): that one answers 400.
       throw new SimHttpError(
-        401,
+        match.route.method === 'GET' && match.route.template === '/session' ? 400 : 401,
         'NOT_AUTHENTICATED',
         'The session is missing, unknown or expired; log in with POST /session.',
       );

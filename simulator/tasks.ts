@@ -20,10 +20,14 @@ export interface SimTask {
   completeAt: number;
   /** Decided up front: the task will end in ERROR with this message and its effect will not run. */
   failure?: string;
+  /** With `failure`: the task ends CANCELLED instead of ERROR. */
+  cancelled?: boolean;
   effect?: () => TaskEffectOutcome;
   /** Result on success when the effect returns none. */
   result?: Record<string, unknown>;
-  outcome?: { status: 'SUCCESS'; result?: Record<string, unknown> } | { status: 'ERROR'; message: string };
+  outcome?:
+    | { status: 'SUCCESS'; result?: Record<string, unknown> }
+    | { status: 'ERROR' | 'CANCELLED'; message: string };
 }
 
 export interface TaskDurations {
@@ -75,7 +79,7 @@ export class TaskStore {
     this.pending = this.pending.filter((task) => task.completeAt > now);
     for (const task of due) {
       if (task.failure !== undefined) {
-        task.outcome = { status: 'ERROR', message: task.failure };
+        task.outcome = { status: task.cancelled ? 'CANCELLED' : 'ERROR', message: task.failure };
         continue;
       }
       let outcome: TaskEffectOutcome;
@@ -124,7 +128,7 @@ export class TaskStore {
         start_time: task.startAt,
         complete_time: task.completeAt,
         error:
-          task.outcome.status === 'ERROR'
+          task.outcome.status !== 'SUCCESS'
             ? { message: task.outcome.message, details: task.outcome.message }
             : null,
         result: task.outcome.status === 'SUCCESS' ? (task.outcome.result ?? null) : null,

@@ -84,7 +84,8 @@ async function waitUntilServing(address: string, timeoutMs: number, child: Child
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode} at start`);
+    if (child.exitCode !== null)
+      throw new Error(`Temporal dev server exited with code ${child.exitCode} at start`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
       try {
@@ -99,11 +100,15 @@ async function waitUntilServing(address: string, timeoutMs: number, child: Child
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(
+    `Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`,
+  );
 }
 
 /** Starts `temporal server start-dev` and resolves once it serves the default namespace. */
-export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {}): Promise<EmbeddedTemporal> {
+export async function startEmbeddedTemporal(
+  options: EmbeddedTemporalOptions = {},
+): Promise<EmbeddedTemporal> {
   const cli = findTemporalCli();
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort());

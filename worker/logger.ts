@@ -100,13 +100,19 @@ const TEMPORAL_LEVELS: Record<TemporalLogLevel, LogLevel> = {
 /**
  * Routes the Temporal SDK's own log (worker state, activity and workflow loggers) through `logger`. The SDK runtime
  * is process-wide and can be installed once, before the first connection; returns false when it already was.
+ * `shutdownSignals` are the signals on which the SDK itself shuts every worker down (default SIGINT, SIGTERM,
+ * SIGQUIT, SIGUSR2); pass [] when the process handles signals itself and needs the worker a while longer.
  */
-export function installTemporalRuntimeLogger(logger: VrLogger, level: TemporalLogLevel = 'INFO'): boolean {
+export function installTemporalRuntimeLogger(
+  logger: VrLogger,
+  options: { level?: TemporalLogLevel; shutdownSignals?: NodeJS.Signals[] } = {},
+): boolean {
   try {
     Runtime.install({
-      logger: new DefaultLogger(level, (entry) => {
+      logger: new DefaultLogger(options.level ?? 'INFO', (entry) => {
         logger[TEMPORAL_LEVELS[entry.level]](entry.message, { source: 'temporal', ...entry.meta });
       }),
+      ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
     });
     return true;
   } catch {

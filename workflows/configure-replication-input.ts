@@ -42,7 +42,11 @@ const pointInTimeRule = (settings: {
 
 const settingsShape = {
   /** Recovery point objective in minutes, 5–1440. Default 60. */
-  rpoMinutes: z.number().int().min(5, 'RPO must be at least 5 minutes').max(1440, 'RPO must be at most 1440 minutes (24 h)'),
+  rpoMinutes: z
+    .number()
+    .int()
+    .min(5, 'RPO must be at least 5 minutes')
+    .max(1440, 'RPO must be at most 1440 minutes (24 h)'),
   /** Keep point-in-time instances. Default false. */
   pointInTimeEnabled: z.boolean(),
   /** Point-in-time instances per day, 1–24. Default 3. */
@@ -97,9 +101,12 @@ export const PairingSelectorSchema = z
     remoteVrmsHost: z.string().min(1).optional(),
   })
   .strict()
-  .refine((p) => [p.pairingId, p.remoteVcenter, p.remoteVrmsHost].filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of pairingId, remoteVcenter or remoteVrmsHost',
-  });
+  .refine(
+    (p) => [p.pairingId, p.remoteVcenter, p.remoteVrmsHost].filter((v) => v !== undefined).length === 1,
+    {
+      message: 'give exactly one of pairingId, remoteVcenter or remoteVrmsHost',
+    },
+  );
 export type PairingSelector = z.infer<typeof PairingSelectorSchema>;
 
 export const WaitFor = z.enum(['configured', 'initial-sync']);
@@ -210,5 +217,8 @@ export const withDefaults = (...layers: Array<ReplicationSettingsInput | undefin
 /** Turns a zod error into one readable line per problem, each naming the field. */
 export const formatInputIssues = (error: z.ZodError, source = 'input'): string =>
   error.issues
-    .map((issue) => `${source}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `${source}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`,
+    )
     .join('\n');

@@ -35,7 +35,12 @@ export const progressQuery = defineQuery<ConfigureReplicationProgress>('progress
 
 // Retries are driven by the VR client's error classification: activities throw non-retryable ApplicationFailures
 // for 400/403/404/schema errors and set nextRetryDelay from a 429's Retry-After, so one policy fits all calls.
-const retry: RetryPolicy = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15 };
+const retry: RetryPolicy = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 15,
+};
 
 const vr = proxyActivities<VrActivities>({ startToCloseTimeout: '3m', retry });
 const cleanup = proxyActivities<VrActivities>({
@@ -56,9 +61,13 @@ const TERMINAL_STATES = new Set<string>([
 ]);
 
 const chunk = <T>(items: T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
 
-export async function configureReplicationWorkflow(input: ConfigureReplicationInput): Promise<ConfigureReplicationResult> {
+export async function configureReplicationWorkflow(
+  input: ConfigureReplicationInput,
+): Promise<ConfigureReplicationResult> {
   const parsed = ConfigureReplicationInputSchema.safeParse(input);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
@@ -99,7 +108,9 @@ class ConfigureRun {
       this.cancelled = true;
       for (const vm of this.vms) {
         if (TERMINAL_STATES.has(vm.state)) continue;
-        const inFlight = vm.taskId ? ` while VR task ${vm.taskId} was still running; VR may still finish it` : '';
+        const inFlight = vm.taskId
+          ? ` while VR task ${vm.taskId} was still running; VR may still finish it`
+          : '';
         this.finish(vm, 'cancelled', `run cancelled${inFlight}`);
       }
     } finally {
@@ -126,7 +137,11 @@ class ConfigureRun {
     this.phase = 'datastore';
     const datastore = await vr.findTargetDatastore({ ...target, name: input.targetDatastore });
     this.phase = 'storage policy';
-    const policy = await vr.findStoragePolicy({ ...target, name: input.storagePolicy, datastoreId: datastore.datastoreId });
+    const policy = await vr.findStoragePolicy({
+      ...target,
+      name: input.storagePolicy,
+      datastoreId: datastore.datastoreId,
+    });
     this.phase = 'replication server';
     const server = await vr.findReplicationServer({ ...target, name: input.replicationServer });
 
@@ -147,18 +162,25 @@ class ConfigureRun {
 
     this.phase = 'configuring';
     for (const batch of chunk(found, input.batchSize ?? 20)) {
-      const outcomes = await this.perVm(batch.map((vm) => vm.index), 'configure request failed', async () => (await vr.configureReplicationBatch({
-        ...target,
-        datastoreId: datastore.datastoreId,
-        storagePolicyId: policy.storagePolicyId,
-        replicationServerId: server.replicationServerId,
-        vms: batch.map((vm) => ({
-          vmId: vm.vmId,
-          name: vm.name,
-          disks: vm.disks,
-          settings: withDefaults(input.settings, input.vms[vm.index]?.overrides),
-        })),
-      })).vms);
+      const outcomes = await this.perVm(
+        batch.map((vm) => vm.index),
+        'configure request failed',
+        async () =>
+          (
+            await vr.configureReplicationBatch({
+              ...target,
+              datastoreId: datastore.datastoreId,
+              storagePolicyId: policy.storagePolicyId,
+              replicationServerId: server.replicationServerId,
+              vms: batch.map((vm) => ({
+                vmId: vm.vmId,
+                name: vm.name,
+                disks: vm.disks,
+                settings: withDefaults(input.settings, input.vms[vm.index]?.overrides),
+              })),
+            })
+          ).vms,
+      );
       for (const outcome of outcomes) this.recordConfigure(outcome);
     }
 
@@ -190,7 +212,9 @@ class ConfigureRun {
   }
 
   private recordConfigure(outcome: ConfigureVmOutcome): void {
-    const vm = this.vms.find((candidate) => candidate.vmId === outcome.vmId && candidate.state === 'resolved');
+    const vm = this.vms.find(
+      (candidate) => candidate.vmId === outcome.vmId && candidate.state === 'resolved',
+    );
     if (!vm) return;
     if (outcome.kind === 'task') {
       vm.state = 'configuring';
@@ -198,10 +222,19 @@ class ConfigureRun {
       vm.progress = 0;
     } else if (outcome.kind === 'configured') {
       vm.replicationId = outcome.replicationId;
-      this.finish(vm, 'configured', 'confirmed on retry: the replication was created by an earlier attempt', 100);
+      this.finish(
+        vm,
+        'configured',
+        'confirmed on retry: the replication was created by an earlier attempt',
+        100,
+      );
     } else if (outcome.kind === 'already-replicated') {
       vm.replicationId = outcome.replicationId;
-      this.finish(vm, 'already-replicated', 'the VM already had a replication when the batch was sent; left as it is');
+      this.finish(
+        vm,
+        'already-replicated',
+        'the VM already had a replication when the batch was sent; left as it is',
+      );
     } else {
       this.finish(vm, 'failed', outcome.reason);
     }
@@ -212,15 +245,20 @@ class ConfigureRun {
     await this.pollUntilDone(
       () => this.vms.filter((vm) => vm.state === 'configuring' && vm.taskId),
       async (pending) => {
-        const { tasks, missing } = await vr.pollTasks({ ...this.session, taskIds: pending.map((vm) => vm.taskId!) });
+        const { tasks, missing } = await vr.pollTasks({
+          ...this.session,
+          taskIds: pending.map((vm) => vm.taskId!),
+        });
         for (const task of tasks) {
           const vm = pending.find((candidate) => candidate.taskId === task.taskId);
           if (!vm) continue;
           vm.progress = task.progress ?? vm.progress;
           if (task.replicationId) vm.replicationId = task.replicationId;
           if (task.status === 'SUCCESS') this.finish(vm, 'configured');
-          else if (task.status === 'ERROR') this.finish(vm, 'failed', `VR task ${task.taskId} failed: ${task.error ?? 'no reason given'}`);
-          else if (task.status === 'CANCELLED') this.finish(vm, 'failed', `VR task ${task.taskId} was cancelled in VR`);
+          else if (task.status === 'ERROR')
+            this.finish(vm, 'failed', `VR task ${task.taskId} failed: ${task.error ?? 'no reason given'}`);
+          else if (task.status === 'CANCELLED')
+            this.finish(vm, 'failed', `VR task ${task.taskId} was cancelled in VR`);
         }
         // A task VR no longer knows (VRMS restarted, task expired): the replication itself tells the outcome.
         for (const taskId of missing) {
@@ -234,7 +272,8 @@ class ConfigureRun {
       await this.readReplicationIds(unknown);
       for (const vm of unknown) {
         if (vm.replicationId) this.finish(vm, 'configured', 'VR forgot the task; the replication exists');
-        else this.finish(vm, 'failed', `VR no longer knows task ${vm.taskId ?? '?'} and no replication exists`);
+        else
+          this.finish(vm, 'failed', `VR no longer knows task ${vm.taskId ?? '?'} and no replication exists`);
       }
     }
   }
@@ -243,7 +282,11 @@ class ConfigureRun {
     const pairing = this.pairing;
     if (!pairing) return;
     for (const group of chunk(vms, LOOKUP_CHUNK)) {
-      const { replications } = await vr.getReplicationStatus({ ...this.session, pairing, vmIds: group.map((vm) => vm.vmId!) });
+      const { replications } = await vr.getReplicationStatus({
+        ...this.session,
+        pairing,
+        vmIds: group.map((vm) => vm.vmId!),
+      });
       for (const replication of replications) {
         const vm = group.find((candidate) => candidate.vmId === replication.vmId);
         if (vm) vm.replicationId = replication.replicationId;
@@ -260,7 +303,11 @@ class ConfigureRun {
       () => this.vms.filter((vm) => vm.state === 'syncing'),
       async (pending) => {
         for (const group of chunk(pending, LOOKUP_CHUNK)) {
-          const { replications } = await vr.getReplicationStatus({ ...this.session, pairing, vmIds: group.map((vm) => vm.vmId!) });
+          const { replications } = await vr.getReplicationStatus({
+            ...this.session,
+            pairing,
+            vmIds: group.map((vm) => vm.vmId!),
+          });
           for (const replication of replications) {
             const vm = group.find((candidate) => candidate.vmId === replication.vmId);
             if (!vm) continue;
@@ -268,7 +315,11 @@ class ConfigureRun {
             vm.progress = replication.syncProgress ?? vm.progress;
             if (replication.status === 'OK') this.finish(vm, 'configured', undefined, 100);
             else if (replication.status?.startsWith('ERROR')) {
-              this.finish(vm, 'failed', `replication ${replication.replicationId} is in ${replication.status}: ${replication.configurationError ?? 'no details'}`);
+              this.finish(
+                vm,
+                'failed',
+                `replication ${replication.replicationId} is in ${replication.status}: ${replication.configurationError ?? 'no details'}`,
+              );
             }
           }
         }
@@ -277,7 +328,10 @@ class ConfigureRun {
   }
 
   /** Durable timers between short poll activities: no worker slot is held while VR works. */
-  private async pollUntilDone(pending: () => VmProgress[], poll: (vms: VmProgress[]) => Promise<void>): Promise<void> {
+  private async pollUntilDone(
+    pending: () => VmProgress[],
+    poll: (vms: VmProgress[]) => Promise<void>,
+  ): Promise<void> {
     const capMs = (this.input.pollIntervalCapSeconds ?? 300) * 1000;
     let intervalMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
     for (let outstanding = pending(); outstanding.length > 0; outstanding = pending()) {
@@ -296,7 +350,12 @@ class ConfigureRun {
       return await call();
     } catch (error) {
       if (isCancellation(error)) throw error;
-      const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      const cause =
+        error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error);
       for (const index of indexes) {
         const vm = this.vms[index];
         if (vm && !TERMINAL_STATES.has(vm.state)) this.finish(vm, 'failed', `${what}: ${cause}`);
@@ -321,7 +380,8 @@ class ConfigureRun {
         vmId: vm.vmId,
         name: vm.name,
         outcome,
-        reason: vm.reason ?? (TERMINAL_STATES.has(vm.state) ? undefined : `run ended while the VM was ${vm.state}`),
+        reason:
+          vm.reason ?? (TERMINAL_STATES.has(vm.state) ? undefined : `run ended while the VM was ${vm.state}`),
         replicationId: vm.replicationId,
         taskId: vm.taskId,
       };

@@ -6,9 +6,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { configureReplicationWorkflow, progressQuery } from '../../workflows';
-import type { ConfigureReplicationInput, ConfigureReplicationResult } from '../../workflows/configure-replication-input';
+import type {
+  ConfigureReplicationInput,
+  ConfigureReplicationResult,
+} from '../../workflows/configure-replication-input';
 import { SIM_SITES, type RunningSimulator } from '../../simulator';
-import { startTestTemporal, startTestWorker, uniqueId, type TestTemporal, type TestWorker } from '../support/temporal';
+import {
+  startTestTemporal,
+  startTestWorker,
+  uniqueId,
+  type TestTemporal,
+  type TestWorker,
+} from '../support/temporal';
 import { openSessions, secretsOf, simSites, startTestSimulator, suitableVmNames } from '../support/simulator';
 
 let temporal: TestTemporal;
@@ -87,15 +96,20 @@ describe('configureReplicationWorkflow', () => {
       assert.ok(outcomeOf(result, 'replicated-1')?.replicationId);
       assert.equal(outcomeOf(result, 'no-such-vm')?.outcome, 'not-found');
       assert.equal(result.totals.configured, 46);
-      for (const vm of result.vms.filter((v) => v.outcome === 'configured')) assert.ok(vm.replicationId, vm.requested);
+      for (const vm of result.vms.filter((v) => v.outcome === 'configured'))
+        assert.ok(vm.replicationId, vm.requested);
 
       // app-1 must not have dragged app-10 or app-100 along; every configured VM exactly once.
-      const replicated = new Map(Object.entries(sim.state.stats.toJSON().replicationsPerVm as Record<string, number>));
+      const replicated = new Map(
+        Object.entries(sim.state.stats.toJSON().replicationsPerVm as Record<string, number>),
+      );
       const vmIdOf = (name: string) =>
-        sim.state.inventory.vcenters.get(SIM_SITES.protected.vcenterId)?.vms.find((vm) => vm.name === name)?.id;
+        sim.state.inventory.vcenters.get(SIM_SITES.protected.vcenterId)?.vms.find((vm) => vm.name === name)
+          ?.id;
       assert.equal(replicated.get(vmIdOf('app-10')!), undefined);
       assert.equal(replicated.get(vmIdOf('app-100')!), undefined);
-      for (const vm of result.vms.filter((v) => v.outcome === 'configured')) assert.equal(replicated.get(vm.vmId!), 1, vm.requested);
+      for (const vm of result.vms.filter((v) => v.outcome === 'configured'))
+        assert.equal(replicated.get(vm.vmId!), 1, vm.requested);
       assert.equal(sim.state.stats.alreadyReplicatedConfigureAttempts, 0);
       const posts = sim.state.stats.requests.get('POST /pairings/{pairing_id}/replications')?.count ?? 0;
       assert.equal(posts, 3, '46 VMs go out in 3 configure requests of at most 20');
@@ -111,7 +125,11 @@ describe('configureReplicationWorkflow', () => {
     const { sim, run, close } = await lab();
     try {
       const robo = sim.state.roboPairing!;
-      const result = await run({ pairing: { pairingId: robo.id }, vms: [{ name: 'app-1' }], targetDatastore: 'protected-ds-1' });
+      const result = await run({
+        pairing: { pairingId: robo.id },
+        vms: [{ name: 'app-1' }],
+        targetDatastore: 'protected-ds-1',
+      });
       assert.equal(outcomeOf(result, 'app-1')?.outcome, 'configured');
       assert.equal(sim.state.stats.remoteLogins, 0);
       assert.equal(openSessions(sim), 0);
@@ -129,7 +147,10 @@ describe('configureReplicationWorkflow', () => {
         (error: unknown) => {
           assert.ok(error instanceof WorkflowFailedError);
           const cause = (error.cause?.cause ?? error.cause) as Error | undefined;
-          assert.match(String(cause?.message), /not compliant with storage policy "vSAN Default Storage Policy"/);
+          assert.match(
+            String(cause?.message),
+            /not compliant with storage policy "vSAN Default Storage Policy"/,
+          );
           return true;
         },
       );
@@ -190,7 +211,12 @@ describe('configureReplicationWorkflow', () => {
         rules: [
           { endpoint: 'GET *', kind: 'error', rate: 0.15 },
           // The first configure POST is carried out, then answered with a 500: the retry must not configure twice.
-          { endpoint: 'POST /pairings/{pairing_id}/replications', kind: 'error', afterHandler: true, count: 1 },
+          {
+            endpoint: 'POST /pairings/{pairing_id}/replications',
+            kind: 'error',
+            afterHandler: true,
+            count: 1,
+          },
         ],
       },
     });
@@ -198,7 +224,11 @@ describe('configureReplicationWorkflow', () => {
       const names = await suitableVmNames(sim, 30);
       const expiry = setInterval(() => sim.state.sessions.expire(), 1_500);
       const result = await run({ vms: names.map((name) => ({ name })) }).finally(() => clearInterval(expiry));
-      assert.equal(result.totals.configured, 30, JSON.stringify(result.vms.filter((v) => v.outcome !== 'configured')));
+      assert.equal(
+        result.totals.configured,
+        30,
+        JSON.stringify(result.vms.filter((v) => v.outcome !== 'configured')),
+      );
       const stats = sim.state.stats.toJSON() as { replicationsPerVm: Record<string, number> };
       for (const vm of result.vms) assert.equal(stats.replicationsPerVm[vm.vmId!], 1, vm.requested);
       assert.equal(sim.state.stats.alreadyReplicatedConfigureAttempts, 0);
@@ -266,7 +296,8 @@ describe('configureReplicationWorkflow', () => {
       const text = JSON.stringify(history, (_key, value: unknown) =>
         value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
       );
-      for (const secret of secrets) assert.equal(text.includes(secret), false, `${workflowId} leaks a secret`);
+      for (const secret of secrets)
+        assert.equal(text.includes(secret), false, `${workflowId} leaks a secret`);
     }
   });
 });

@@ -30,7 +30,11 @@ function writeSitesFile(sim: RunningSimulator, dir: string): string {
     username: SIM_SITES.protected.username,
     password: { env: 'SIM_PROTECTED_PASSWORD' },
     remoteCredentials: [
-      { vcenter: SIM_SITES.recovery.vcenterName, username: SIM_SITES.recovery.username, password: { env: 'SIM_RECOVERY_PASSWORD' } },
+      {
+        vcenter: SIM_SITES.recovery.vcenterName,
+        username: SIM_SITES.recovery.username,
+        password: { env: 'SIM_RECOVERY_PASSWORD' },
+      },
     ],
     pacing: { perClientPerMinute: 100000, perSessionPerMinute: 100000 },
   };
@@ -40,19 +44,26 @@ function writeSitesFile(sim: RunningSimulator, dir: string): string {
 
 /** Starts `worker/main.ts` as a child process and resolves once it logs that it started. */
 async function startWorkerProcess(sitesFile: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts', '--sites', sitesFile, '--task-queue', taskQueue], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: temporal.server.address,
-      SIM_PROTECTED_PASSWORD: SIM_SITES.protected.password,
-      SIM_RECOVERY_PASSWORD: SIM_SITES.recovery.password,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'worker/main.ts', '--sites', sitesFile, '--task-queue', taskQueue],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.server.address,
+        SIM_PROTECTED_PASSWORD: SIM_SITES.protected.password,
+        SIM_RECOVERY_PASSWORD: SIM_SITES.recovery.password,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start within 120 s:\n${output}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker did not start within 120 s:\n${output}`)),
+      120_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('worker started')) {
@@ -95,7 +106,10 @@ const configuredExactlyOnce = (sim: RunningSimulator, vmIds: string[]) => {
 describe('restarts in the middle of a run', () => {
   test('the worker is killed with SIGKILL and restarted: the run completes, each VM configured once', async () => {
     // Idle sessions expire after 5 s so the killed worker's session (its token died with it) leaves the pool.
-    const sim = await startTestSimulator({ sessionIdleMs: 5_000, taskDurations: { queuedMs: 500, runningMs: 3_000 } });
+    const sim = await startTestSimulator({
+      sessionIdleMs: 5_000,
+      taskDurations: { queuedMs: 500, runningMs: 3_000 },
+    });
     const taskQueue = uniqueId('restart-worker');
     const sitesFile = writeSitesFile(sim, temporal.workDir);
     let worker = await startWorkerProcess(sitesFile, taskQueue);
@@ -116,12 +130,23 @@ describe('restarts in the middle of a run', () => {
         ],
       });
       // Kill it right after the first configure request reached VR, while the other batches are still to go.
-      await waitFor(async () => (sim.state.stats.requests.get('POST /pairings/{pairing_id}/replications')?.count ?? 0) >= 1, 'the first configure POST');
+      await waitFor(
+        async () =>
+          (sim.state.stats.requests.get('POST /pairings/{pairing_id}/replications')?.count ?? 0) >= 1,
+        'the first configure POST',
+      );
       await stopProcess(worker, 'SIGKILL');
       worker = await startWorkerProcess(sitesFile, taskQueue);
       const result = await handle.result();
-      assert.equal(result.totals.configured, 45, JSON.stringify(result.vms.filter((vm) => vm.outcome !== 'configured')));
-      configuredExactlyOnce(sim, result.vms.map((vm) => vm.vmId!));
+      assert.equal(
+        result.totals.configured,
+        45,
+        JSON.stringify(result.vms.filter((vm) => vm.outcome !== 'configured')),
+      );
+      configuredExactlyOnce(
+        sim,
+        result.vms.map((vm) => vm.vmId!),
+      );
       // The live worker logged out at the end; the killed one's session expires after 5 s idle.
       await waitFor(async () => openSessions(sim) === 0, 'every session to close', 30_000);
     } finally {
@@ -151,11 +176,19 @@ describe('restarts in the middle of a run', () => {
           },
         ],
       });
-      await waitFor(async () => (await handle.query(progressQuery)).phase === 'waiting for configure tasks', 'the wait phase');
+      await waitFor(
+        async () => (await handle.query(progressQuery)).phase === 'waiting for configure tasks',
+        'the wait phase',
+      );
       await temporal.server.restart();
-      const result = await temporal.client.workflow.getHandle<typeof configureReplicationWorkflow>(workflowId).result();
+      const result = await temporal.client.workflow
+        .getHandle<typeof configureReplicationWorkflow>(workflowId)
+        .result();
       assert.equal(result.totals.configured, 10);
-      configuredExactlyOnce(sim, result.vms.map((vm) => vm.vmId!));
+      configuredExactlyOnce(
+        sim,
+        result.vms.map((vm) => vm.vmId!),
+      );
       await waitFor(async () => openSessions(sim) === 0, 'logout', 10_000);
     } finally {
       await stopProcess(worker, 'SIGTERM');

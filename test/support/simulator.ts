@@ -25,7 +25,11 @@ export function simSites(sim: RunningSimulator, overrides: Partial<SiteConfig> =
       username: SIM_SITES.protected.username,
       password: SIM_SITES.protected.password,
       remoteCredentials: [
-        { vcenter: SIM_SITES.recovery.vcenterName, username: SIM_SITES.recovery.username, password: SIM_SITES.recovery.password },
+        {
+          vcenter: SIM_SITES.recovery.vcenterName,
+          username: SIM_SITES.recovery.username,
+          password: SIM_SITES.recovery.password,
+        },
       ],
       pacing: { perClientPerMinute: 100_000, perSessionPerMinute: 100_000 },
       ...overrides,
@@ -34,12 +38,21 @@ export function simSites(sim: RunningSimulator, overrides: Partial<SiteConfig> =
 }
 
 /** Names of VMs the simulator considers suitable for replication (asked over HTTP, as a user would). */
-export async function suitableVmNames(sim: RunningSimulator, count: number, exclude: RegExp = /^app-1\d*$/): Promise<string[]> {
+export async function suitableVmNames(
+  sim: RunningSimulator,
+  count: number,
+  exclude: RegExp = /^app-1\d*$/,
+): Promise<string[]> {
   const client = new VrClient({ baseUrl: sim.url, caFile: sim.caFile, pacing: false });
-  const sessionId = await client.login({ username: SIM_SITES.protected.username, password: SIM_SITES.protected.password });
+  const sessionId = await client.login({
+    username: SIM_SITES.protected.username,
+    password: SIM_SITES.protected.password,
+  });
   const session = client.session(sessionId);
   try {
-    const pairing = (await collect(session.listPairings())).find((p) => p.local_vc_server.id !== p.remote_vc_server.id)!;
+    const pairing = (await collect(session.listPairings())).find(
+      (p) => p.local_vc_server.id !== p.remote_vc_server.id,
+    )!;
     const vms = await collect(
       session.listVms(pairing.pairing_id, pairing.local_vc_server.id, { suitableForReplication: true }),
     );

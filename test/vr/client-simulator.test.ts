@@ -24,6 +24,7 @@ import {
   VrServerError,
   VrTimeoutError,
   VrUnauthorizedError,
+  VrBadRequestError,
   VrUnexpectedStatusError,
   type ConfigureReplicationSpec,
   type Pairing,
@@ -126,9 +127,11 @@ void describe('client against the simulator: every endpoint', () => {
     assert.deepEqual(await session.getSession(), { username: PROTECTED.username });
     const other = vr.session(await vr.login(local));
     await other.logout();
-    const expired = await expectError(other.getSession(), VrUnauthorizedError);
+    const expired = await expectError(collect(other.listPairings()), VrUnauthorizedError);
     assert.equal(classifyVrError(expired).reLogin, true);
-    const wrong = await expectError(vr.login({ ...local, password: 'wrong-password' }), VrUnauthorizedError);
+    // The document declares only 200/400/500 for GET and POST /session: no session and bad credentials are 400s.
+    await expectError(other.getSession(), VrBadRequestError);
+    const wrong = await expectError(vr.login({ ...local, password: 'wrong-password' }), VrBadRequestError);
     assert.equal(wrong.retryable, false, 'bad credentials are not retried');
   });
 
@@ -364,7 +367,7 @@ void describe('client against the simulator: failure modes', () => {
     const session = vr.session(await vr.login(local));
     await session.getSession();
     await sleep(500);
-    const error = await expectError(session.getSession(), VrUnauthorizedError);
+    const error = await expectError(collect(session.listPairings()), VrUnauthorizedError);
     assert.deepEqual(classifyVrError(error), { code: 'VR_UNAUTHORIZED', retryable: true, reLogin: true });
   });
 
