@@ -16,8 +16,19 @@ import {
 import { parseYamlOrJson } from '../worker/structured-file';
 import type { ConfigureReplicationInput } from '../workflows/configure-replication-input';
 import {
+  CliExit,
+  describeFailure,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  settingsOf,
+  withClient,
+  type CommandContext,
+  type GlobalOptions,
+  type Settings,
+} from './cli-support';
+import {
   cancelConfigure,
-  connectTemporalClient,
   InvalidConfigureInputError,
   queryConfigureProgress,
   startConfigureReplication,
@@ -25,41 +36,6 @@ import {
   validateConfigureInput,
 } from './api';
 import { formatConfigureProgress, formatConfigureResult, formatTotals, isFullySuccessful } from './format';
-
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-
-/** Raised to end the command with a message on stderr and an exit code. */
-class CliExit extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-interface GlobalOptions {
-  address?: string;
-  namespace?: string;
-  taskQueue?: string;
-  uiUrl?: string;
-}
-
-interface Settings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  uiUrl: string;
-}
-
-const settingsOf = (options: GlobalOptions): Settings => ({
-  address: options.address ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
-  namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? DEFAULT_NAMESPACE,
-  taskQueue: options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-  uiUrl: options.uiUrl ?? process.env.TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL,
-});
 
 /** Reads and validates a spec file; every problem names the file and the field. */
 function readSpecFile(file: string): ConfigureReplicationInput {
@@ -79,23 +55,6 @@ function readSpecFile(file: string): ConfigureReplicationInput {
     if (!(error instanceof InvalidConfigureInputError)) throw error;
     const lines = error.issues.map((issue) => `${file}: ${issue}`);
     throw new CliExit(`invalid spec, nothing started:\n${lines.join('\n')}`, EXIT_USAGE);
-  }
-}
-
-async function withClient<T>(settings: Settings, use: (client: Client) => Promise<T>): Promise<T> {
-  let client: Client;
-  try {
-    client = await connectTemporalClient({ address: settings.address, namespace: settings.namespace });
-  } catch (error) {
-    throw new CliExit(
-      `cannot connect to Temporal at ${settings.address} (--address or env TEMPORAL_ADDRESS): ${(error as Error).message}`,
-      EXIT_FAILED,
-    );
-  }
-  try {
-    return await use(client);
-  } finally {
-    await client.connection.close();
   }
 }
 
@@ -196,15 +155,6 @@ async function cancelCommand(workflowId: string, settings: Settings): Promise<nu
   });
 }
 
-/** The failure chain of a workflow error, outermost first (WorkflowFailedError says little on its own). */
-function describeFailure(error: unknown): string {
-  const messages: string[] = [];
-  for (let current = error; current instanceof Error && messages.length < 5; current = current.cause) {
-    messages.push(current.message);
-  }
-  return messages.join(': ') || String(error);
-}
-
 function buildProgram(run: (exitCode: Promise<number>) => void): Command {
   const program = new Command('cli')
     .description('Start, watch and cancel vSphere Replication runs on Temporal')
@@ -217,6 +167,13 @@ function buildProgram(run: (exitCode: Promise<number>) => void): Command {
     .option('--ui-url <url>', `Temporal Web UI; env TEMPORAL_UI_URL, default ${DEFAULT_TEMPORAL_UI_URL}`)
     .exitOverride();
   const settings = () => settingsOf(program.opts<GlobalOptions>());
+  const context: CommandContext = { settings, run };
+  // Command groups in their own modules register here.
+  for (const register of [registerConfigureCommands]) register(program, context);
+  return program;
+}
+
+function registerConfigureCommands(program: Command, { settings, run }: CommandContext): void {
   program
     .command('configure')
     .description('configure replication for the VMs of a spec file (the workflow input, YAML or JSON)')
@@ -238,7 +195,6 @@ function buildProgram(run: (exitCode: Promise<number>) => void): Command {
     .description('cancel a run')
     .argument('<workflowId>')
     .action((workflowId: string) => run(cancelCommand(workflowId, settings())));
-  return program;
 }
 
 async function main(argv: string[]): Promise<number> {

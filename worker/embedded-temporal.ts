@@ -129,7 +129,14 @@ export async function startEmbeddedTemporal(
   const address = `${ip}:${port}`;
   let child: ChildProcess;
   const launch = async (): Promise<void> => {
-    child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: a Ctrl-C in the terminal reaches the demo, which then stops the server in order,
+    // instead of killing the server under a worker that still has to log out.
+    child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     if (options.logFile) {
       mkdirSync(path.dirname(options.logFile), { recursive: true });
       const log = createWriteStream(options.logFile, { flags: 'a' });

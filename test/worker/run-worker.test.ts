@@ -20,11 +20,14 @@ import { startTestTemporal, uniqueId, workflowBundle, type TestTemporal } from '
 
 let temporal: TestTemporal;
 let sim: RunningSimulator;
+/** Undone after the tests even when one fails midway, before Temporal and the simulator go. */
+const undo: Array<() => Promise<unknown>> = [];
 
 before(async () => {
   [temporal, sim] = await Promise.all([startTestTemporal(), startTestSimulator()]);
 });
 after(async () => {
+  for (const step of undo.reverse()) await step().catch(() => undefined);
   await sim?.close();
   await temporal?.close();
 });
@@ -48,6 +51,7 @@ void describe('runWorker', () => {
       workflowBundle: await workflowBundle(),
       shutdownGraceTime: '5s',
     });
+    undo.push(() => running.shutdown());
     const client: Client = temporal.client;
     const waiting = await startConfigureReplication(
       client,
@@ -72,7 +76,7 @@ void describe('runWorker', () => {
     const progress = await queryConfigureProgress(client, waiting.workflowId);
     assert.equal(progress.vms.length, 2);
 
-    // A run that waits for the initial sync holds its session on this worker between polls.
+    // A run that sleeps between polls holds its session on this worker meanwhile.
     const holding = await startConfigureReplication(
       client,
       {
@@ -82,20 +86,21 @@ void describe('runWorker', () => {
         targetDatastore: 'recovery-ds-1',
         waitFor: 'initial-sync',
         pollIntervalSeconds: 600,
+        pollIntervalCapSeconds: 600,
       },
       { taskQueue: running.taskQueue, workflowId: uniqueId('holding') },
     );
+    undo.push(() => holding.terminate('test done'));
     await waitFor(
       async () =>
-        (await queryConfigureProgress(client, holding.workflowId)).phase === 'waiting for initial full sync',
+        openSessions(sim) > 0 &&
+        (await queryConfigureProgress(client, holding.workflowId)).phase.startsWith('waiting for'),
     );
-    await waitFor(() => openSessions(sim) > 0);
 
     await running.shutdown();
     await running.shutdown(); // idempotent
     assert.equal(running.worker.getState(), 'STOPPED');
     assert.equal(openSessions(sim), 0, 'shutdown logs out the cached VR sessions');
-    await holding.terminate('test done');
 
     const entries = lines.map((line) => JSON.parse(line) as { level: string; time: string; msg: string });
     assert.ok(entries.every((entry) => entry.level && entry.time && typeof entry.msg === 'string'));
