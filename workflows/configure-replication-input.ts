@@ -150,6 +150,20 @@ export const ConfigureReplicationInputSchema = z
     pollIntervalCapSeconds: z.number().min(1).max(86_400).optional(),
     /** VMs per configure request, 1–20 (VR's limit). Default 20. */
     batchSize: z.number().int().min(1).max(20).optional(),
+    /** Continue as new while waiting once a run's history has this many events, 200–10,000. Default 5,000. */
+    continueAsNewAfterEvents: z.number().int().min(200).max(10_000).optional(),
+    /**
+     * Internal: set by the workflow itself when it continues as new during a long wait (so no run's history grows
+     * without bound). Not for callers.
+     */
+    resume: z
+      .object({
+        stage: z.enum(['tasks', 'initial-sync']),
+        sessionHandle: z.string().min(1),
+        pairing: z.record(z.string(), z.unknown()),
+        vms: z.array(z.record(z.string(), z.unknown())),
+      })
+      .optional(),
   })
   .strict();
 export type ConfigureReplicationInput = z.infer<typeof ConfigureReplicationInputSchema>;

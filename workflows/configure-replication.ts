@@ -7,6 +7,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  continueAsNew,
   defineQuery,
   isCancellation,
   log,
@@ -14,6 +15,7 @@ import {
   setHandler,
   sleep,
   uuid4,
+  workflowInfo,
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { VrActivities } from '../activities';
@@ -47,6 +49,9 @@ const cleanup = proxyActivities<VrActivities>({
   startToCloseTimeout: '1m',
   retry: { ...retry, maximumAttempts: 5 },
 });
+
+/** Continue as new past this many events (or when the server suggests it), well below Temporal's limits. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 
 /** VMs per lookup activity: keeps each activity's payload small whatever the run's size. */
 const LOOKUP_CHUNK = 200;
@@ -87,11 +92,17 @@ class ConfigureRun {
   private readonly session: SessionRef;
   private pairing?: PairingSummary;
   private cancelled = false;
+  /** Set when the run continues as new: the next run takes over the session, so no logout. */
+  private continuing = false;
 
   constructor(private readonly input: ConfigureReplicationInput) {
-    this.vms = input.vms.map((vm) => ({ requested: vm.name ?? vm.id ?? '', state: 'pending' }));
+    const { resume } = input;
+    this.vms = resume
+      ? (resume.vms as unknown as VmProgress[])
+      : input.vms.map((vm) => ({ requested: vm.name ?? vm.id ?? '', state: 'pending' }));
     // The handle is deterministic (workflow uuid4), so a retried login maps to the same worker-side session.
-    this.session = { site: input.site, sessionHandle: uuid4() };
+    this.session = { site: input.site, sessionHandle: resume?.sessionHandle ?? uuid4() };
+    if (resume) this.pairing = resume.pairing as unknown as PairingSummary;
   }
 
   progress(): ConfigureReplicationProgress {
@@ -115,17 +126,22 @@ class ConfigureRun {
       }
     } finally {
       // Logout always runs, also on failure and cancellation: VR keeps a bounded session pool.
-      this.phase = 'logging out';
-      await CancellationScope.nonCancellable(() => cleanup.logout(this.session)).catch((error: unknown) =>
-        log.warn('logout failed; the session will expire on its own', { error: String(error) }),
-      );
+      if (!this.continuing) await this.logout();
     }
     this.phase = this.cancelled ? 'cancelled' : 'done';
     return this.result();
   }
 
+  private async logout(): Promise<void> {
+    this.phase = 'logging out';
+    await CancellationScope.nonCancellable(() => cleanup.logout(this.session)).catch((error: unknown) =>
+      log.warn('logout failed; the session will expire on its own', { error: String(error) }),
+    );
+  }
+
   private async steps(): Promise<void> {
     const { input, session } = this;
+    if (input.resume) return this.resumeWaiting(input.resume.stage);
     this.phase = 'login';
     await vr.login(session);
     this.phase = 'pairing';
@@ -184,14 +200,42 @@ class ConfigureRun {
       for (const outcome of outcomes) this.recordConfigure(outcome);
     }
 
-    this.phase = 'waiting for configure tasks';
-    await this.waitForTasks();
-    this.phase = 'reading replication status';
-    await this.readReplicationIds();
-    if ((input.waitFor ?? 'configured') === 'initial-sync') {
-      this.phase = 'waiting for initial full sync';
-      await this.waitForInitialSync();
+    await this.resumeWaiting('tasks');
+  }
+
+  /** The waiting part of the run; a run continued as new starts here. */
+  private async resumeWaiting(stage: 'tasks' | 'initial-sync'): Promise<void> {
+    if (stage === 'tasks') {
+      this.phase = 'waiting for configure tasks';
+      await this.waitForTasks();
+      this.phase = 'reading replication status';
+      await this.readReplicationIds();
     }
+    if ((this.input.waitFor ?? 'configured') === 'initial-sync') {
+      this.phase = 'waiting for initial full sync';
+      await this.waitForInitialSync(stage === 'initial-sync');
+    }
+  }
+
+  /**
+   * Waiting for an initial full sync can take days; continuing as new keeps every run's history bounded. The new
+   * run gets the same session handle, pairing and per-VM state, and goes straight back to waiting.
+   */
+  private async continueAsNewIfLong(stage: 'tasks' | 'initial-sync'): Promise<void> {
+    const info = workflowInfo();
+    const limit = this.input.continueAsNewAfterEvents ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    this.continuing = true;
+    const { resume: _previous, ...input } = this.input;
+    await continueAsNew<typeof configureReplicationWorkflow>({
+      ...input,
+      resume: {
+        stage,
+        sessionHandle: this.session.sessionHandle,
+        pairing: { ...this.pairing },
+        vms: this.vms.map((vm) => ({ ...vm })),
+      },
+    });
   }
 
   private recordLookup(index: number, lookup: VmLookup): void {
@@ -243,6 +287,7 @@ class ConfigureRun {
   /** Polls every outstanding configure task with one activity per round, backing off between rounds. */
   private async waitForTasks(): Promise<void> {
     await this.pollUntilDone(
+      'tasks',
       () => this.vms.filter((vm) => vm.state === 'configuring' && vm.taskId),
       async (pending) => {
         const { tasks, missing } = await vr.pollTasks({
@@ -294,12 +339,13 @@ class ConfigureRun {
     }
   }
 
-  private async waitForInitialSync(): Promise<void> {
+  private async waitForInitialSync(resumed: boolean): Promise<void> {
     const pairing = this.pairing;
     if (!pairing) return;
-    const syncing = this.vms.filter((vm) => vm.state === 'configured');
-    for (const vm of syncing) vm.state = 'syncing';
+    if (!resumed)
+      for (const vm of this.vms.filter((candidate) => candidate.state === 'configured')) vm.state = 'syncing';
     await this.pollUntilDone(
+      'initial-sync',
       () => this.vms.filter((vm) => vm.state === 'syncing'),
       async (pending) => {
         for (const group of chunk(pending, LOOKUP_CHUNK)) {
@@ -329,6 +375,7 @@ class ConfigureRun {
 
   /** Durable timers between short poll activities: no worker slot is held while VR works. */
   private async pollUntilDone(
+    stage: 'tasks' | 'initial-sync',
     pending: () => VmProgress[],
     poll: (vms: VmProgress[]) => Promise<void>,
   ): Promise<void> {
@@ -338,6 +385,7 @@ class ConfigureRun {
       await sleep(intervalMs);
       await poll(outstanding);
       intervalMs = Math.min(Math.round(intervalMs * 1.5), capMs);
+      if (pending().length > 0) await this.continueAsNewIfLong(stage);
     }
   }
 

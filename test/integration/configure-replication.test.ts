@@ -203,6 +203,35 @@ describe('configureReplicationWorkflow', () => {
     }
   });
 
+  test('a long wait continues as new with bounded history and the same session', async () => {
+    const { sim, run, close } = await lab({ initialSyncMs: 8 * 3600_000, clockSpeed: 1800 });
+    try {
+      const names = await suitableVmNames(sim, 3);
+      const loginsBefore = sim.state.stats.logins;
+      const result = await run({
+        vms: names.map((name) => ({ name })),
+        waitFor: 'initial-sync',
+        pollIntervalCapSeconds: 1,
+        continueAsNewAfterEvents: 200,
+      });
+      assert.equal(result.totals.configured, 3);
+      const workflowId = workflowIds[workflowIds.length - 1]!;
+      const runs = [];
+      for await (const execution of temporal.client.workflow.list({
+        query: `WorkflowId = '${workflowId}'`,
+      })) {
+        runs.push(execution);
+      }
+      assert.ok(runs.length >= 2, `continued as new (${runs.length} runs)`);
+      for (const execution of runs)
+        assert.ok(execution.historyLength <= 260, `history ${execution.historyLength}`);
+      assert.equal(sim.state.stats.logins - loginsBefore, 1, 'the continued runs kept the session');
+      assert.equal(openSessions(sim), 0);
+    } finally {
+      await close();
+    }
+  });
+
   test('session expiry, 429 bursts and 5xx are absorbed without failing the run', async () => {
     const { sim, run, close } = await lab({
       rateLimit: { enabled: true, perClientPerMinute: 40, perSessionPerMinute: 25, banMs: 1_000 },
