@@ -14,6 +14,7 @@ import {
   type VrSession,
 } from '../vr';
 import { asActivity, describeVrError } from './failures';
+import { TaskPoller } from './task-poller';
 import type { SessionManager } from './session-manager';
 import type {
   ConfigureBatchInput,
@@ -139,7 +140,16 @@ async function postSpecs(
   }
 }
 
-export function createReplicationActivities(sessions: SessionManager) {
+const summarizeTask = (task: Task): TaskSummary => ({
+  taskId: task.id,
+  status: task.status,
+  progress: task.progress ?? undefined,
+  error: [task.error?.message, task.error?.details].filter(Boolean).join(': ') || undefined,
+  replicationId: replicationIdOf(task),
+  entity: task.entity ?? undefined,
+});
+
+export function createReplicationActivities(sessions: SessionManager, poller = new TaskPoller()) {
   return {
     async configureReplicationBatch(input: ConfigureBatchInput): Promise<ConfigureBatchResult> {
       const names = input.vms.map((vm) => vm.name).join(', ');
@@ -147,8 +157,12 @@ export function createReplicationActivities(sessions: SessionManager) {
         sessions.withSession(
           input,
           async (session) => {
-            const { replications, runningTasks } = await existingWork(session, input);
+            // A first attempt sends specs only for VMs the run found suitable (not replicated) moments ago. Only a
+            // retry can follow a POST whose answer was lost, so only a retry asks VR what already exists.
             const retried = Context.current().info.attempt > 1;
+            const { replications, runningTasks } = retried
+              ? await existingWork(session, input)
+              : { replications: new Map<string, string>(), runningTasks: new Map<string, string>() };
             const outcomes = new Map<string, ConfigureVmOutcome>();
             for (const vm of input.vms) {
               const replicationId = replications.get(vm.vmId);
@@ -177,27 +191,25 @@ export function createReplicationActivities(sessions: SessionManager) {
       );
     },
 
-    /** All outstanding tasks of the run with one `GET /tasks` per 20 ids (filter on id). */
+    /**
+     * The run's outstanding tasks, through the worker's task poller: it answers from a cache no older than
+     * `maxAgeMs` and otherwise asks VR once for every task any run on this worker waits for (filter on id).
+     */
     async pollTasks(input: PollTasksInput): Promise<PollTasksResult> {
       return asActivity(`poll ${input.taskIds.length} VR tasks`, () =>
-        sessions.withSession(input, async (session) => {
-          const found = new Map<string, TaskSummary>();
-          for (const filter of chunks(input.taskIds, IDS_PER_REQUEST)) {
-            for await (const task of session.listTasks({ filterProperty: 'id', filter })) {
-              if (!filter.includes(task.id)) continue;
-              found.set(task.id, {
-                taskId: task.id,
-                status: task.status,
-                progress: task.progress ?? undefined,
-                error: [task.error?.message, task.error?.details].filter(Boolean).join(': ') || undefined,
-                replicationId: replicationIdOf(task),
-                entity: task.entity ?? undefined,
-              });
+        sessions.withSession(input, (session) =>
+          poller.poll(input.site, input.taskIds, input.maxAgeMs ?? 0, async (ids) => {
+            const found = new Map<string, TaskSummary>();
+            for await (const task of session.listTasks({
+              filterProperty: 'id',
+              filter: ids,
+              pageSize: ids.length,
+            })) {
+              if (ids.includes(task.id)) found.set(task.id, summarizeTask(task));
             }
-          }
-          const missing = input.taskIds.filter((id) => !found.has(id));
-          return { tasks: [...found.values()], missing };
-        }),
+            return { tasks: [...found.values()], missing: ids.filter((id) => !found.has(id)) };
+          }),
+        ),
       );
     },
 

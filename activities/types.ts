@@ -138,6 +138,8 @@ export interface ConfigureBatchResult {
 
 export interface PollTasksInput extends SessionRef {
   taskIds: string[];
+  /** Answers up to this old (ms) may come from the worker's cache, shared by every run it polls for. Default 0. */
+  maxAgeMs?: number;
 }
 export interface TaskSummary {
   taskId: string;

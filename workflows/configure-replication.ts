@@ -209,7 +209,8 @@ class ConfigureRun {
       this.phase = 'waiting for configure tasks';
       await this.waitForTasks();
       this.phase = 'reading replication status';
-      await this.readReplicationIds();
+      // VR names the replication in the task result; ask for the others only.
+      await this.readReplicationIds(this.vms.filter((vm) => vm.state === 'configured' && !vm.replicationId));
     }
     if ((this.input.waitFor ?? 'configured') === 'initial-sync') {
       this.phase = 'waiting for initial full sync';
@@ -289,10 +290,12 @@ class ConfigureRun {
     await this.pollUntilDone(
       'tasks',
       () => this.vms.filter((vm) => vm.state === 'configuring' && vm.taskId),
-      async (pending) => {
+      async (pending, intervalMs) => {
+        // Another run's poll a moment ago is as good as our own: the worker shares one cache per site.
         const { tasks, missing } = await vr.pollTasks({
           ...this.session,
           taskIds: pending.map((vm) => vm.taskId!),
+          maxAgeMs: Math.round(intervalMs * 0.9),
         });
         for (const task of tasks) {
           const vm = pending.find((candidate) => candidate.taskId === task.taskId);
@@ -377,13 +380,13 @@ class ConfigureRun {
   private async pollUntilDone(
     stage: 'tasks' | 'initial-sync',
     pending: () => VmProgress[],
-    poll: (vms: VmProgress[]) => Promise<void>,
+    poll: (vms: VmProgress[], intervalMs: number) => Promise<void>,
   ): Promise<void> {
     const capMs = (this.input.pollIntervalCapSeconds ?? 300) * 1000;
     let intervalMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
     for (let outstanding = pending(); outstanding.length > 0; outstanding = pending()) {
       await sleep(intervalMs);
-      await poll(outstanding);
+      await poll(outstanding, intervalMs);
       intervalMs = Math.min(Math.round(intervalMs * 1.5), capMs);
       if (pending().length > 0) await this.continueAsNewIfLong(stage);
     }
