@@ -119,9 +119,14 @@ function replicationsOf(context: RouteContext, pairing: SimPairing): SimReplicat
   );
 }
 
-function replicationOf(context: RouteContext): { pairing: SimPairing; replication: SimReplication } {
+function replicationOf(
+  context: RouteContext,
+  scope: 'both-sites' | 'local-only' = 'both-sites',
+): { pairing: SimPairing; replication: SimReplication } {
   const pairing = pairingOf(context);
-  requireRemote(context, pairing);
+  // The document: DELETE removes the replication "only on the local site" and is the way to go when the remote
+  // site is not available, so it needs neither a remote session nor a reachable remote site.
+  if (scope === 'both-sites') requireRemote(context, pairing);
   const id = context.request.params['replication_id'] ?? '';
   const replication = context.state.replications.get(id);
   if (!replication || replication.pairingId !== pairing.id)
@@ -167,9 +172,14 @@ function action(
   };
 }
 
-function removal(context: RouteContext, descriptionId: string, description: string) {
+function removal(
+  context: RouteContext,
+  descriptionId: string,
+  description: string,
+  scope: 'both-sites' | 'local-only',
+) {
   const { state } = context;
-  const { replication } = replicationOf(context);
+  const { replication } = replicationOf(context, scope);
   booleanQuery(context.request.query, 'retain_replica_disks');
   const task = state.tasks.create({
     description,
@@ -255,7 +265,8 @@ export const replicationRoutes: Route[] = [
     method: 'DELETE',
     template: '/pairings/{pairing_id}/replications/{replication_id}',
     auth: 'session',
-    handler: (context) => removal(context, 'com.vmware.vr.destroyReplication', 'Remove replication'),
+    handler: (context) =>
+      removal(context, 'com.vmware.vr.destroyReplication', 'Remove replication', 'local-only'),
   },
   {
     method: 'GET',
@@ -274,7 +285,8 @@ export const replicationRoutes: Route[] = [
     method: 'POST',
     template: '/pairings/{pairing_id}/replications/{replication_id}/actions/unconfigure',
     auth: 'session',
-    handler: (context) => removal(context, 'com.vmware.vr.unconfigureReplication', 'Unconfigure replication'),
+    handler: (context) =>
+      removal(context, 'com.vmware.vr.unconfigureReplication', 'Unconfigure replication', 'both-sites'),
   },
   action('pause', 'Pause replication', (_context, replication) => (completeAt) => {
     // Pausing a paused replication is accepted and changes nothing, as in VR.

@@ -14,7 +14,9 @@ import {
   MAX_SPECS_PER_CONFIGURE,
   Pairing,
   PairingSpec,
+  IssueInfo,
   ReconfigureReplicationSpec,
+  ReplicatedVmDisk,
   ReplicationInfo,
   ReplicationServerInfo,
   SessionInfo,
@@ -38,6 +40,8 @@ const VrmsList = listOf(VrmsInfo);
 const ReplicationServerList = listOf(ReplicationServerInfo);
 const ReplicationList = listOf(ReplicationInfo);
 const TaskList = listOf(Task);
+const ReplicatedVmDiskList = listOf(ReplicatedVmDisk);
+const IssueList = listOf(IssueInfo);
 const ConfigureReplicationSpecs = z.array(ConfigureReplicationSpec).min(1).max(MAX_SPECS_PER_CONFIGURE);
 const DatastoreIds = z.array(z.string().min(1)).min(1);
 
@@ -242,6 +246,30 @@ export class VrSession {
   /** GET /pairings/{id}/replications/{replication_id}. */
   getReplication(pairingId: string, replicationId: string): Promise<ReplicationInfo> {
     return this.get(this.replication('', pairingId, replicationId), ReplicationInfo);
+  }
+
+  /** GET .../replications/{replication_id}/disks, paged: each disk of the VM, replicated or not, and its target. */
+  listReplicationDisks(
+    pairingId: string,
+    replicationId: string,
+    query?: ListQuery,
+  ): AsyncIterableIterator<ReplicatedVmDisk> {
+    return this.list(this.replication('/disks', pairingId, replicationId), ReplicatedVmDiskList, query);
+  }
+
+  /** GET /pairings/{id}/replications/issues, paged: current issues of the pairing's replications. */
+  listReplicationIssues(pairingId: string, query?: ListQuery): AsyncIterableIterator<IssueInfo> {
+    const endpoint = {
+      pathTemplate: '/pairings/{pairing_id}/replications/issues',
+      pathParams: { pairing_id: pairingId },
+    };
+    return this.list(endpoint, IssueList, query);
+  }
+
+  /** GET /pairings/{id}/issues, paged: issues of the pairing itself (e.g. remote site not reachable). */
+  listPairingIssues(pairingId: string, query?: ListQuery): AsyncIterableIterator<IssueInfo> {
+    const endpoint = { pathTemplate: '/pairings/{pairing_id}/issues', pathParams: { pairing_id: pairingId } };
+    return this.list(endpoint, IssueList, query);
   }
 
   /**
