@@ -68,7 +68,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no HTTP, no activity/client/worker SDKs.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'plugin/workflow.ts', 'plugin/workflow-interceptors.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -5,7 +5,7 @@
  * VR token never leaves the worker process.
  */
 import type { PairingSummary } from './types';
-import { VrClient, VrUnauthorizedError, type VrSession, type VrLogger } from '../vr';
+import { VrClient, VrUnauthorizedError, type VrExchange, type VrSession, type VrLogger } from '../vr';
 import type { SiteConfig } from '../worker/sites';
 
 interface CachedSession {
@@ -23,6 +23,8 @@ export interface SessionManagerOptions {
   idleLogoutMs?: number;
   /** Injected for tests; default builds one VrClient per site. */
   clientFactory?: (site: SiteConfig) => VrClient;
+  /** Observer of every VR exchange of the default clients (metrics). Default none. */
+  onExchange?: (site: string, exchange: VrExchange) => void;
 }
 
 export class SessionManager {
@@ -44,6 +46,9 @@ export class SessionManager {
             insecureSkipVerify: config.insecureSkipVerify,
             pacing: config.pacing,
             logger: options.logger,
+            ...(options.onExchange
+              ? { onExchange: (exchange: VrExchange) => options.onExchange?.(config.name, exchange) }
+              : {}),
           });
       this.sites.set(config.name, { config, client });
     }

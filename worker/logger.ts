@@ -4,7 +4,12 @@
  * whose name says they hold a secret are replaced outright: the VR client promises not to log secrets, this is the
  * second line of defence for everything else (Temporal SDK messages, activity errors).
  */
-import { DefaultLogger, Runtime, type LogLevel as TemporalLogLevel } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  type LogLevel as TemporalLogLevel,
+  type RuntimeOptions,
+} from '@temporalio/worker';
 import { redactSecrets } from '../vr/errors';
 import type { VrLogger } from '../vr/logger';
 
@@ -102,10 +107,15 @@ const TEMPORAL_LEVELS: Record<TemporalLogLevel, LogLevel> = {
  * is process-wide and can be installed once, before the first connection; returns false when it already was.
  * `shutdownSignals` are the signals on which the SDK itself shuts every worker down (default SIGINT, SIGTERM,
  * SIGQUIT, SIGUSR2); pass [] when the process handles signals itself and needs the worker a while longer.
+ * `telemetryOptions` (default none) e.g. expose the Prometheus endpoint, see worker/metrics.ts.
  */
 export function installTemporalRuntimeLogger(
   logger: VrLogger,
-  options: { level?: TemporalLogLevel; shutdownSignals?: NodeJS.Signals[] } = {},
+  options: {
+    level?: TemporalLogLevel;
+    shutdownSignals?: NodeJS.Signals[];
+    telemetryOptions?: RuntimeOptions['telemetryOptions'];
+  } = {},
 ): boolean {
   try {
     Runtime.install({
@@ -113,6 +123,7 @@ export function installTemporalRuntimeLogger(
         logger[TEMPORAL_LEVELS[entry.level]](entry.message, { source: 'temporal', ...entry.meta });
       }),
       ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
+      ...(options.telemetryOptions ? { telemetryOptions: options.telemetryOptions } : {}),
     });
     return true;
   } catch {

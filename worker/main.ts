@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { createJsonLogger, installTemporalRuntimeLogger } from './logger';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
+import { metricsAddressProblem, prometheusTelemetryOptions } from './metrics';
 import { runWorker } from './run-worker';
 import { loadSitesFile, SitesFileError } from './sites';
 
@@ -13,6 +14,7 @@ interface WorkerCommandOptions {
   address?: string;
   namespace?: string;
   taskQueue?: string;
+  metrics?: string;
 }
 
 /** Exit code for configuration problems found before the worker starts. */
@@ -28,10 +30,24 @@ async function main(): Promise<void> {
     )
     .option('--namespace <name>', `Temporal namespace; env TEMPORAL_NAMESPACE, default ${DEFAULT_NAMESPACE}`)
     .option('--task-queue <name>', `task queue; env TEMPORAL_TASK_QUEUE, default ${DEFAULT_TASK_QUEUE}`)
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics at http://<host:port>/metrics; env VR_METRICS_ADDRESS, default off',
+    )
     .parse();
   const options = program.opts<WorkerCommandOptions>();
   const logger = createJsonLogger();
-  installTemporalRuntimeLogger(logger);
+  const metricsAddress = options.metrics ?? process.env.VR_METRICS_ADDRESS;
+  const metricsProblem = metricsAddress ? metricsAddressProblem(metricsAddress) : undefined;
+  if (metricsProblem) {
+    console.error(`--metrics / VR_METRICS_ADDRESS: ${metricsProblem}`);
+    process.exitCode = EXIT_CONFIGURATION;
+    return;
+  }
+  installTemporalRuntimeLogger(logger, {
+    ...(metricsAddress ? { telemetryOptions: prometheusTelemetryOptions(metricsAddress) } : {}),
+  });
+  if (metricsAddress) logger.info('metrics endpoint', { url: `http://${metricsAddress}/metrics` });
 
   const sitesFile = options.sites ?? process.env.VR_SITES_FILE;
   if (!sitesFile) {

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createVrActivities } from '../activities';
+import { vsphereReplicationPlugin } from '../plugin/plugin';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
 import { createJsonLogger, type JsonLogger } from './logger';
 import { describeSite, type SiteConfig } from './sites';
@@ -58,7 +58,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
   }
 
   const connection = await NativeConnection.connect({ address });
-  const vr = createVrActivities({ sites: options.sites, logger });
+  // One code path with users' workers: the plugin contributes the activities, workflows and interceptors.
+  const vr = vsphereReplicationPlugin({ sites: options.sites, logger });
   let worker: Worker;
   try {
     worker = await Worker.create({
@@ -66,10 +67,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
       namespace,
       taskQueue,
       identity: options.identity ?? `vr-worker@${hostname()}:${process.pid}`,
-      activities: vr.activities,
-      ...(options.workflowBundle
-        ? { workflowBundle: options.workflowBundle }
-        : { workflowsPath: require.resolve('../workflows') }),
+      plugins: [vr],
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
       shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     });
   } catch (error) {

@@ -170,7 +170,8 @@ const caFileField = (resolve: ResolveContext) =>
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const perMinute = z.number().int().positive().max(100_000);
 
-function sitesFileSchema(resolve: ResolveContext) {
+/** The sites file schema (exported for docs generation: scripts/gen-docs.ts). */
+export function sitesFileSchema(resolve: ResolveContext) {
   const remoteCredentials = z
     .object({ vcenter: nonEmpty.optional(), username: nonEmpty, password: passwordField(resolve) })
     .strict();

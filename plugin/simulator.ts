@@ -1,0 +1,2 @@
+/** Package entry `temporal-vsphere-replication/simulator`: the VR gateway simulator, for users' own tests. */
+export * from '../simulator';
