@@ -19,10 +19,12 @@ export class NonRetryableActivityError extends Error {
   }
 }
 
+/**
+ * The client's own message already names the method, path, status, VR's error_code / message / op_id, and for
+ * transport and schema errors what was wrong and how to fix it (e.g. "set the site's caFile"): keep all of it.
+ */
 export function describeVrError(error: VrError): string {
-  const vr = [error.vrErrorCode, error.vrMessage].filter(Boolean).join(': ');
-  const opId = error.opId ? ` (op_id ${error.opId})` : '';
-  return `${error.method} ${error.path} → ${error.status ?? error.code}${vr ? ` ${vr}` : ''}${opId}`;
+  return error.message;
 }
 
 /** Converts any error into the ApplicationFailure an activity should throw. `context` says what was being done. */

@@ -123,8 +123,9 @@ async function postSpecs(
     if (!rejected) throw error;
     if (specs.length === 1) {
       const privilege =
-        error instanceof VrForbiddenError
-          ? ' (missing privilege VirtualMachine.Hbr.ConfigureReplication?)'
+        error instanceof VrForbiddenError &&
+        !error.message.includes('VirtualMachine.Hbr.ConfigureReplication')
+          ? ' (is the privilege VirtualMachine.Hbr.ConfigureReplication missing?)'
           : '';
       return [
         {

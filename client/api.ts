@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import {
   ConfigureReplicationInputSchema,
   formatInputIssues,
@@ -111,6 +112,8 @@ export interface ConnectOptions {
   address?: string;
   /** Default: env TEMPORAL_NAMESPACE, else 'default'. */
   namespace?: string;
+  /** E.g. createDataConverter(loadCodecFromEnvironment()) from codec/ to encrypt payloads. Default: the SDK's. */
+  dataConverter?: DataConverter;
 }
 
 /** Connects a Temporal client; close it with `client.connection.close()`. */
@@ -118,5 +121,9 @@ export async function connectTemporalClient(options: ConnectOptions = {}): Promi
   const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS;
   const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? DEFAULT_NAMESPACE;
   const connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  return new Client({ connection, namespace });
+  return new Client({
+    connection,
+    namespace,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+  });
 }

@@ -11,6 +11,7 @@ import {
   DEFAULT_TEMPORAL_ADDRESS,
   DEFAULT_TEMPORAL_UI_URL,
 } from '../worker/defaults';
+import { CodecKeyError, createDataConverter, loadCodecFromEnvironment } from '../codec';
 import { connectTemporalClient } from './api';
 
 export const EXIT_OK = 0;
@@ -50,8 +51,20 @@ export const settingsOf = (options: GlobalOptions): Settings => ({
 
 export async function withClient<T>(settings: Settings, use: (client: Client) => Promise<T>): Promise<T> {
   let client: Client;
+  let dataConverter;
   try {
-    client = await connectTemporalClient({ address: settings.address, namespace: settings.namespace });
+    // The same payload encryption as the worker, when VR_CODEC_KEY or VR_CODEC_KEY_FILE is set.
+    dataConverter = createDataConverter(loadCodecFromEnvironment());
+  } catch (error) {
+    if (error instanceof CodecKeyError) throw new CliExit(error.message, EXIT_USAGE);
+    throw error;
+  }
+  try {
+    client = await connectTemporalClient({
+      address: settings.address,
+      namespace: settings.namespace,
+      dataConverter,
+    });
   } catch (error) {
     throw new CliExit(
       `cannot connect to Temporal at ${settings.address} (--address or env TEMPORAL_ADDRESS): ${(error as Error).message}`,

@@ -6,6 +6,7 @@
  * worker's own workflows, see combine-workflows.ts) and would add our workflow interceptor twice when the
  * worker bundles its own code.
  */
+import { ENCODED_FAILURE_CONVERTER_PATH } from '../codec';
 import type { DataConverter, MetricMeter, PayloadCodec } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import {
@@ -63,6 +64,8 @@ export class VsphereReplicationPlugin extends SimplePlugin {
             dataConverter: (existing: DataConverter | undefined): DataConverter => ({
               ...existing,
               payloadCodecs: [...(existing?.payloadCodecs ?? []), codec],
+              // Failure messages name VMs and datastores: encode them too, unless the user chose a converter.
+              failureConverterPath: existing?.failureConverterPath ?? ENCODED_FAILURE_CONVERTER_PATH,
             }),
           }
         : {}),

@@ -3,6 +3,7 @@
  * then an environment variable, then a default (the sites file has no default: a clear error names both ways).
  */
 import { Command } from 'commander';
+import { CodecKeyError, loadCodecFromEnvironment } from '../codec';
 import { createJsonLogger, installTemporalRuntimeLogger } from './logger';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
 import { metricsAddressProblem, prometheusTelemetryOptions } from './metrics';
@@ -67,6 +68,17 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Payload encryption: on when VR_CODEC_KEY or VR_CODEC_KEY_FILE is set (clients must use the same keys).
+  let codec;
+  try {
+    codec = loadCodecFromEnvironment();
+  } catch (error) {
+    if (!(error instanceof CodecKeyError)) throw error;
+    console.error(error.message);
+    process.exitCode = EXIT_CONFIGURATION;
+    return;
+  }
+
   const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS;
   let running;
   try {
@@ -76,6 +88,7 @@ async function main(): Promise<void> {
       namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? DEFAULT_NAMESPACE,
       taskQueue: options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
       logger,
+      codec,
       installSignalHandlers: true,
     });
   } catch (error) {

@@ -3,6 +3,7 @@
  * an orderly stop. The stop order matters: the worker first stops polling and lets running activities finish, and
  * only then are the cached VR sessions logged out (VR keeps a bounded session pool) and the connection closed.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { hostname } from 'node:os';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -30,6 +31,8 @@ export interface RunWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Worker identity shown in the Temporal UI. Default `vr-worker@<host>:<pid>`. */
   identity?: string;
+  /** Payload codec (e.g. the AES-GCM codec from codec/). Default: none; worker/main.ts reads VR_CODEC_KEY(_FILE). */
+  codec?: PayloadCodec;
 }
 
 export interface RunningWorker {
@@ -59,7 +62,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
 
   const connection = await NativeConnection.connect({ address });
   // One code path with users' workers: the plugin contributes the activities, workflows and interceptors.
-  const vr = vsphereReplicationPlugin({ sites: options.sites, logger });
+  const vr = vsphereReplicationPlugin({ sites: options.sites, logger, codec: options.codec });
   let worker: Worker;
   try {
     worker = await Worker.create({
