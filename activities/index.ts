@@ -4,7 +4,11 @@
  */
 import type { VrLogger } from '../vr';
 import type { SiteConfig } from '../worker/sites';
+import { createDiscoveryActivities } from './discovery-activities';
 import { createLookupActivities } from './lookup-activities';
+import { createLifecycleActivities } from './lifecycle-activities';
+import { createPairingActivities } from './pairing-activities';
+import { createReportActivities } from './report-activities';
 import { createReplicationActivities } from './replication-activities';
 import { SessionManager, type SessionManagerOptions } from './session-manager';
 
@@ -14,6 +18,8 @@ export interface VrActivitiesOptions {
   /** See SessionManagerOptions.idleLogoutMs. */
   idleLogoutMs?: number;
   clientFactory?: SessionManagerOptions['clientFactory'];
+  /** See SessionManagerOptions.onExchange. */
+  onExchange?: SessionManagerOptions['onExchange'];
 }
 
 export function createVrActivities(options: VrActivitiesOptions) {
@@ -21,6 +27,10 @@ export function createVrActivities(options: VrActivitiesOptions) {
   const activities = {
     ...createLookupActivities(sessions),
     ...createReplicationActivities(sessions),
+    ...createDiscoveryActivities(sessions),
+    ...createLifecycleActivities(sessions),
+    ...createPairingActivities(sessions),
+    ...createReportActivities(sessions),
   };
   return { activities, sessions, close: () => sessions.close() };
 }

@@ -36,6 +36,10 @@ import {
   validateConfigureInput,
 } from './api';
 import { formatConfigureProgress, formatConfigureResult, formatTotals, isFullySuccessful } from './format';
+import { registerCampaignCommands } from './commands/campaign';
+import { registerOnboardingCommands } from './commands/onboarding';
+import { registerPairingCommands } from './commands/pairings';
+import { registerReplicationCommands } from './commands/replications';
 
 /** Reads and validates a spec file; every problem names the file and the field. */
 function readSpecFile(file: string): ConfigureReplicationInput {
@@ -169,7 +173,14 @@ function buildProgram(run: (exitCode: Promise<number>) => void): Command {
   const settings = () => settingsOf(program.opts<GlobalOptions>());
   const context: CommandContext = { settings, run };
   // Command groups in their own modules register here.
-  for (const register of [registerConfigureCommands]) register(program, context);
+  for (const register of [
+    registerConfigureCommands,
+    registerCampaignCommands,
+    registerOnboardingCommands,
+    registerReplicationCommands,
+    registerPairingCommands,
+  ])
+    register(program, context);
   return program;
 }
 

@@ -17,6 +17,7 @@ import { createJsonLogger, installTemporalRuntimeLogger } from '../worker/logger
 import { runWorker } from '../worker/run-worker';
 import { loadSitesFile } from '../worker/sites';
 import type { ConfigureReplicationInput, VmOutcome } from '../workflows/configure-replication-input';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 const WORK_DIRECTORY = path.resolve(__dirname, '..', '.work', 'demo');
 const TASK_QUEUE_PREFIX = 'vsphere-replication-demo';
@@ -164,6 +165,7 @@ async function main(): Promise<number> {
     port: await preferredPort(7233),
     uiPort: await preferredPort(8233),
     logFile: path.join(WORK_DIRECTORY, 'temporal.log'),
+    searchAttributes: SEARCH_ATTRIBUTES,
   });
   cleanups.push({ name: 'Temporal', run: () => temporal.stop() });
   const uiUrl = temporal.uiUrl ?? '';

@@ -20,6 +20,7 @@ const LimitsBody = z
         perClientPerMinute: z.number().int().min(1),
         perSessionPerMinute: z.number().int().min(1),
         banMs: z.number().int().min(0),
+        windowMs: z.number().int().min(1),
       })
       .partial(),
     taskDurations: z

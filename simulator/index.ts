@@ -33,6 +33,8 @@ export interface SimulatorOptions {
     perClientPerMinute?: number;
     perSessionPerMinute?: number;
     banMs?: number;
+    /** Sliding window length in real ms; default 60_000 (benchmarks shorten it to compress time). */
+    windowMs?: number;
   };
   /** Simulated durations of a task's QUEUED and RUNNING phases; default 500 / 2000 ms. */
   taskDurations?: { queuedMs?: number; runningMs?: number };
@@ -69,6 +71,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         perClientPerMinute: options.rateLimit?.perClientPerMinute ?? 100,
         perSessionPerMinute: options.rateLimit?.perSessionPerMinute ?? 50,
         banMs: options.rateLimit?.banMs ?? 60_000,
+        windowMs: options.rateLimit?.windowMs ?? 60_000,
       },
       taskDurations: {
         queuedMs: options.taskDurations?.queuedMs ?? 500,

@@ -37,6 +37,12 @@ async function main(): Promise<void> {
     .option('--rate-per-client <n>', 'requests per minute per client IP', integer('--rate-per-client'), 100)
     .option('--rate-per-session <n>', 'requests per minute per session', integer('--rate-per-session'), 50)
     .option('--ban-ms <ms>', 'ban after exceeding a limit, in ms', integer('--ban-ms'), 60_000)
+    .option(
+      '--rate-window-ms <ms>',
+      'length of the rate-limit window, in ms',
+      integer('--rate-window-ms'),
+      60_000,
+    )
     .option('--task-queued-ms <ms>', 'simulated ms a task stays QUEUED', integer('--task-queued-ms'), 500)
     .option('--task-running-ms <ms>', 'simulated ms a task stays RUNNING', integer('--task-running-ms'), 2000)
     .option(
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
     ratePerClient: number;
     ratePerSession: number;
     banMs: number;
+    rateWindowMs: number;
     taskQueuedMs: number;
     taskRunningMs: number;
     initialSyncMs: number;
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
       perClientPerMinute: options.ratePerClient,
       perSessionPerMinute: options.ratePerSession,
       banMs: options.banMs,
+      windowMs: options.rateWindowMs,
     },
     taskDurations: { queuedMs: options.taskQueuedMs, runningMs: options.taskRunningMs },
     initialSyncMs: options.initialSyncMs,

@@ -235,7 +235,13 @@ describe('configureReplicationWorkflow', () => {
   test('session expiry, 429 bursts and 5xx are absorbed without failing the run', async () => {
     const { sim, run, close } = await lab({
       // A 5 s window (the real one is 60 s) keeps Retry-After waits short while still forcing 429 bursts.
-      rateLimit: { enabled: true, perClientPerMinute: 12, perSessionPerMinute: 8, banMs: 1_000, windowMs: 5_000 },
+      rateLimit: {
+        enabled: true,
+        perClientPerMinute: 12,
+        perSessionPerMinute: 8,
+        banMs: 1_000,
+        windowMs: 5_000,
+      },
       faults: {
         seed: 7,
         rules: [

@@ -51,6 +51,21 @@ void describe('simulator rate limit and faults', () => {
     await api.call('POST', '/sim/limits', { body: { rateLimit: { enabled: false } } });
   });
 
+  void test('windowMs shortens the window (time-compressed benchmarks): same count, room again sooner', async () => {
+    await api.call('POST', '/sim/limits', {
+      body: {
+        rateLimit: { enabled: true, perClientPerMinute: 3, perSessionPerMinute: 50, banMs: 0, windowMs: 300 },
+      },
+    });
+    const statuses: number[] = [];
+    for (let index = 0; index < 4; index += 1) statuses.push((await api.call('GET', '/session')).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal((await api.call('GET', '/session')).status, 200);
+    assert.equal((await api.call('GET', '/sim/limits')).body.rateLimit.windowMs, 300);
+    await api.call('POST', '/sim/limits', { body: { rateLimit: { enabled: false, windowMs: 60_000 } } });
+  });
+
   void test('error fault: 500 ResponseError with op_id; count limits it', async () => {
     await api.call('POST', '/sim/faults', {
       body: { rules: [{ endpoint: 'GET /pairings', kind: 'error', count: 2 }] },

@@ -18,6 +18,7 @@ import {
 import { createVrActivities } from '../../activities';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../worker/embedded-temporal';
 import type { SiteConfig } from '../../worker/sites';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let runtimeInstalled = false;
 /** Keeps the SDK's own logging to warnings so test output stays readable. */
@@ -44,12 +45,15 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
-export async function startTestTemporal(options: { persistent?: boolean } = {}): Promise<TestTemporal> {
+export async function startTestTemporal(
+  options: { persistent?: boolean; ui?: boolean } = {},
+): Promise<TestTemporal> {
   quietRuntime();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'vr-test-'));
   const server = await startEmbeddedTemporal({
     dbFile: options.persistent ? path.join(workDir, 'temporal.sqlite') : undefined,
-    uiPort: false,
+    uiPort: options.ui ? undefined : false,
+    searchAttributes: SEARCH_ATTRIBUTES,
   });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
