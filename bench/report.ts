@@ -1,5 +1,5 @@
 /** Writes the results: JSON (everything), a markdown table with the goals of issue 7, and the chart. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderChart } from './chart';
 import type { ScenarioFigures } from './figures';
@@ -148,4 +148,26 @@ export function writeResults(rows: ScenarioFigures[], settings: BenchSettings, s
   writeFileSync(files.latest, markdown);
   writeFileSync(files.chart, renderChart(rows, settings));
   return Object.values(files);
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/**
+ * Replaces what stands between `<!-- bench:start -->` and `<!-- bench:end -->` in the README with the latest table
+ * and chart. Returns false (and changes nothing) when the README has no such markers.
+ */
+export function updateReadme(readmeFile: string, resultsDirectory: string): boolean {
+  if (!existsSync(readmeFile)) return false;
+  const readme = readFileSync(readmeFile, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return false;
+  const relative = path.relative(path.dirname(readmeFile), resultsDirectory).split(path.sep).join('/');
+  const table = readFileSync(path.join(resultsDirectory, 'latest.md'), 'utf8')
+    .split('\n#### Requests by endpoint')[0]!
+    .trim();
+  const block = `${README_START}\n\n${table}\n\n![Wall time and VR requests per VM against campaign size](${relative}/latest.svg)\n\nRequest log by endpoint: [${relative}/latest.md](${relative}/latest.md).\n\n${README_END}`;
+  writeFileSync(readmeFile, readme.slice(0, start) + block + readme.slice(end + README_END.length));
+  return true;
 }

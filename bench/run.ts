@@ -14,7 +14,7 @@ import { JAVA_SAMPLE_POLL_MS, runJavaSample } from './baselines/java-sample';
 import { POWERSHELL_POLL_MS, runPowerShellModule } from './baselines/powershell-module';
 import { startBenchSimulator } from './bench-simulator';
 import { lowerBound, requestFigures, type ScenarioFigures } from './figures';
-import { writeResults } from './report';
+import { updateReadme, writeResults } from './report';
 import { runUs, type UsContext } from './run-us';
 import { parseSettings, REAL_WINDOW_MS, type BenchSettings, type RunnerName } from './settings';
 
@@ -168,6 +168,14 @@ async function main(): Promise<void> {
     await temporal.stop();
   }
   for (const file of writeResults(rows, settings, started)) console.error(`bench: wrote ${file}`);
+  if (settings.updateReadme) {
+    const readme = path.resolve(__dirname, '..', 'README.md');
+    console.error(
+      updateReadme(readme, path.resolve(settings.outDirectory))
+        ? `bench: updated ${readme}`
+        : `bench: ${readme} has no <!-- bench:start --> / <!-- bench:end --> markers; left as it is`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

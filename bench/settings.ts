@@ -30,6 +30,8 @@ export interface BenchSettings {
   outDirectory: string;
   /** Simulator seed. Default 7. */
   seed: number;
+  /** Replace the block between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md. Default false. */
+  updateReadme: boolean;
 }
 
 export const REAL_WINDOW_MS = 60_000;
@@ -42,7 +44,8 @@ const USAGE = `npm run bench -- [options]
   --time-scale 10           divide all durations by this (default 10)
   --latency 30-80           real latency per request in ms (default 30-80)
   --task-queued-ms 2000 --task-running-ms 20000   real task durations
-  --out bench/results       output folder`;
+  --out bench/results       output folder
+  --update-readme           put the table and chart between <!-- bench:start --> and <!-- bench:end --> in README.md`;
 
 const list = (value: string, flag: string): number[] =>
   value.split(',').map((part) => {
@@ -68,6 +71,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     pollIntervalCapSeconds: 300,
     outDirectory: 'bench/results',
     seed: 7,
+    updateReadme: false,
   };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]!;
@@ -118,6 +122,9 @@ export function parseSettings(argv: string[]): BenchSettings {
         break;
       case '--out':
         settings.outDirectory = value();
+        break;
+      case '--update-readme':
+        settings.updateReadme = true;
         break;
       case '--help':
       case '-h':

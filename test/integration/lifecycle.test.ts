@@ -336,7 +336,10 @@ describe('replicationOperationWorkflow', () => {
           }),
           (error: unknown) => {
             assert.ok(error instanceof WorkflowFailedError);
-            assert.match(String(error.cause?.message), /remote login failed: .*503 REMOTE_SITE_UNREACHABLE/);
+            assert.match(
+              String(error.cause?.message),
+              /remote login failed: .*503 Service Unavailable .*REMOTE_SITE_UNREACHABLE/,
+            );
             return true;
           },
           operation,

@@ -163,7 +163,7 @@ describe('pairingOperationWorkflow', () => {
       await setFaults(sim, { remoteSiteUnreachable: true });
       await assert.rejects(run({ operation: 'delete', pairing: RECOVERY }), (error: unknown) => {
         assert.ok(error instanceof WorkflowFailedError);
-        assert.match(String(error.cause?.message), /503 REMOTE_SITE_UNREACHABLE/);
+        assert.match(String(error.cause?.message), /503 Service Unavailable .*REMOTE_SITE_UNREACHABLE/);
         return true;
       });
       assert.ok(sitePairing(sim));

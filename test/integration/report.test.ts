@@ -98,7 +98,7 @@ describe('report workflows', () => {
       });
       const site = report.pairings.find((pairing) => !pairing.robo);
       const robo = report.pairings.find((pairing) => pairing.robo);
-      assert.match(site?.error ?? '', /503 REMOTE_SITE_UNREACHABLE/);
+      assert.match(site?.error ?? '', /503 Service Unavailable .*REMOTE_SITE_UNREACHABLE/);
       assert.equal(robo?.error, undefined);
       const roboRows = (await simReplications(sim)).filter((r) => r.pairingId === robo?.pairingId);
       assert.ok(roboRows.length > 0);
