@@ -242,13 +242,29 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
   const ids = input.vms.flatMap((vm) => (vm.id !== undefined ? [vm.id] : []));
   const byName =
     names.length > 0 ? await findVmsByExactName(session, pairingId, localVcenterId, names) : new Map();
+  // VMs asked for by id (campaigns pass ids) are looked up among the suitable ones first: in the usual case one
+  // request per 20 VMs answers both "does it exist" and "is it suitable"; only the rest are looked up again.
+  const suitable = new Set<string>();
   const byId = new Map<string, VirtualMachine>();
-  for (let start = 0; start < ids.length; start += NAMES_PER_REQUEST) {
-    const filter = ids.slice(start, start + NAMES_PER_REQUEST);
-    for await (const vm of session.listVms(pairingId, localVcenterId, { filterProperty: 'id', filter })) {
-      if (filter.includes(vm.id)) byId.set(vm.id, vm);
+  const listByIds = async (wanted: string[], suitableForReplication: boolean) => {
+    for (let start = 0; start < wanted.length; start += NAMES_PER_REQUEST) {
+      const filter = wanted.slice(start, start + NAMES_PER_REQUEST);
+      for await (const vm of session.listVms(pairingId, localVcenterId, {
+        filterProperty: 'id',
+        filter,
+        suitableForReplication,
+      })) {
+        if (!filter.includes(vm.id)) continue;
+        byId.set(vm.id, vm);
+        if (suitableForReplication) suitable.add(vm.id);
+      }
     }
-  }
+  };
+  await listByIds(ids, true);
+  await listByIds(
+    ids.filter((id) => !byId.has(id)),
+    false,
+  );
 
   const resolved = new Map<string, VirtualMachine>();
   const lookups: Array<VmLookup | VirtualMachine> = input.vms.map((vm) => {
@@ -280,8 +296,7 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
     return match.item;
   });
 
-  const suitable = new Set<string>();
-  const resolvedIds = [...resolved.keys()];
+  const resolvedIds = [...resolved.keys()].filter((id) => !suitable.has(id) && !byId.has(id));
   for (let start = 0; start < resolvedIds.length; start += NAMES_PER_REQUEST) {
     const filter = resolvedIds.slice(start, start + NAMES_PER_REQUEST);
     for await (const vm of session.listVms(pairingId, localVcenterId, {

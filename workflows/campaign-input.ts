@@ -9,6 +9,7 @@ import {
   ReplicationSettingsSchema,
   VmSelectorSchema,
   WaitFor,
+  type ConfigureReplicationInput,
   type PairingSelector,
   type VmOutcome,
 } from './configure-replication-input';
@@ -229,6 +230,9 @@ export interface UnstartedVms {
 }
 
 /** Carried through continue-as-new; small whatever the campaign's size (totals, not per-VM results). */
+/** What a batch needs besides its VMs, looked up once per group (see ConfigureReplicationInput.prepared). */
+export type PreparedGroup = Omit<NonNullable<ConfigureReplicationInput['prepared']>, 'sessionHandle'>;
+
 export interface CampaignState {
   campaignId: string;
   startedAt: number;
@@ -247,6 +251,10 @@ export interface CampaignState {
   groupErrors: Array<{ group: number; error: string }>;
   /** Groups whose batches fail before any VM work (bad datastore, pairing): their queue is not run. */
   brokenGroups: Record<number, string>;
+  /** Per group: pairing, datastore, policy and server looked up once for all its batches. */
+  prepared?: Record<number, PreparedGroup>;
+  /** Per site: the campaign's VR session handles, shared by its batches (logged out when the campaign ends). */
+  sessions?: Record<string, string[]>;
   paused: boolean;
   cancelRequested: boolean;
   cancelReason?: string;

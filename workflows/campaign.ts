@@ -21,6 +21,7 @@ import {
   sleep,
   startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { VrActivities } from '../activities';
@@ -34,6 +35,7 @@ import {
   type CampaignGroup,
   type CampaignProgress,
   type CampaignState,
+  type PreparedGroup,
   type QueuedBatch,
   type ReplicationCampaignInput,
   type ReplicationCampaignResult,
@@ -62,6 +64,21 @@ export const resumeCampaignUpdate = defineUpdate<CampaignProgress>('resume');
 export const cancelCampaignUpdate = defineUpdate<CampaignProgress, [reason?: string]>('cancel');
 /** Batches in flight per VRMS, 1–20. */
 export const setInFlightLimitUpdate = defineUpdate<CampaignProgress, [limit: number]>('setInFlightLimit');
+
+const vr = proxyActivities<VrActivities>({
+  startToCloseTimeout: '3m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15 },
+});
+const cleanup = proxyActivities<VrActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+});
+
+/**
+ * VR sessions per site shared by a campaign's batches: the gateway allows 50 requests a minute per session but 100
+ * per client, so two sessions let the batches use the whole client budget.
+ */
+const SESSIONS_PER_SITE = 2;
 
 const discovery = proxyActivities<VrActivities>({
   startToCloseTimeout: '10m',
@@ -181,6 +198,7 @@ class CampaignRun {
     ]);
     try {
       if (!this.state.discovered) await this.discover();
+      if (!this.state.prepared) await this.prepareGroups();
       await this.loop();
     } catch (error) {
       if (!isCancellation(error)) throw error;
@@ -188,8 +206,10 @@ class CampaignRun {
       this.state.cancelRequested = true;
       this.state.cancelReason ??= 'the campaign workflow was cancelled';
       this.state.discovered = true;
+      this.state.prepared ??= {};
       await CancellationScope.nonCancellable(() => this.loop());
     }
+    await this.logout();
     this.finished = true;
     const outcome = outcomeOfTotals(this.state.totals, this.state.cancelRequested);
     upsertSearchAttributes([{ key: VR_OUTCOME, value: outcome }]);
@@ -266,6 +286,60 @@ class CampaignRun {
     this.version += 1;
   }
 
+  /**
+   * Looks up each group's pairing, datastore, storage policy (with its compliance check) and replication server
+   * once, with the campaign's own session, instead of once per batch: batches then only look up their VMs and
+   * send one configure request. A group whose lookup fails is not run; each of its VMs gets the reason.
+   */
+  private async prepareGroups(): Promise<void> {
+    const { state } = this;
+    const prepared: Record<number, PreparedGroup> = {};
+    state.sessions ??= {};
+    const wanted = new Set(state.queue.map((batch) => batch.group));
+    for (const index of [...wanted].sort((a, b) => a - b)) {
+      const group = this.input.groups[index]!;
+      const handles = (state.sessions[group.site] ??= Array.from({ length: SESSIONS_PER_SITE }, () =>
+        uuid4(),
+      ));
+      const session = { site: group.site, sessionHandle: handles[0]! };
+      try {
+        await vr.login(session);
+        const pairing = await vr.findPairing({ ...session, ...group.pairing });
+        const target = { ...session, pairing };
+        await vr.remoteLogin(target);
+        const datastore = await vr.findTargetDatastore({ ...target, name: group.targetDatastore });
+        const policy = await vr.findStoragePolicy({
+          ...target,
+          name: group.storagePolicy,
+          datastoreId: datastore.datastoreId,
+        });
+        const server = await vr.findReplicationServer({ ...target, name: group.replicationServer });
+        prepared[index] = {
+          pairing,
+          datastoreId: datastore.datastoreId,
+          storagePolicyId: policy.storagePolicyId,
+          replicationServerId: server.replicationServerId,
+        };
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        state.brokenGroups[index] ??= `the group's targets could not be looked up: ${messageOf(error)}`;
+      }
+    }
+    state.prepared = prepared;
+    this.version += 1;
+  }
+
+  /** The campaign's sessions end with it (batches of a prepared group never log out themselves). */
+  private async logout(): Promise<void> {
+    for (const [site, handles] of Object.entries(this.state.sessions ?? {})) {
+      for (const sessionHandle of handles) {
+        await CancellationScope.nonCancellable(() => cleanup.logout({ site, sessionHandle })).catch(
+          () => undefined,
+        );
+      }
+    }
+  }
+
   private async loop(): Promise<void> {
     const { state } = this;
     upsertSearchAttributes([{ key: VR_VM_COUNT, value: state.totalVms }]);
@@ -340,6 +414,7 @@ class CampaignRun {
       storagePolicy: group.storagePolicy,
       replicationServer: group.replicationServer,
       settings: group.settings,
+      ...this.preparedFor(batch.group, number),
       waitFor: this.input.waitFor,
       pollIntervalSeconds: this.input.pollIntervalSeconds,
       pollIntervalCapSeconds: this.input.pollIntervalCapSeconds,
@@ -386,7 +461,8 @@ class CampaignRun {
     const { state } = this;
     recordVms(state, result.vms, batchId, Date.now());
     if (result.batchFailure && GROUP_WIDE_FAILURE.test(result.batchFailureType ?? ''))
-      state.brokenGroups[batch.group] ??= result.batchFailure;
+      state.brokenGroups[batch.group] ??=
+        `an earlier batch of this group failed as a whole: ${result.batchFailure}`;
     this.inFlight.delete(batchId);
     state.batchesCompleted += 1;
     this.version += 1;
@@ -408,11 +484,7 @@ class CampaignRun {
     state.queue = state.queue.filter((batch) => {
       const reason = state.brokenGroups[batch.group];
       if (reason === undefined) return true;
-      this.unstarted(
-        batch,
-        'failed',
-        `not attempted: an earlier batch of this group failed as a whole: ${reason}`,
-      );
+      this.unstarted(batch, 'failed', `not attempted: ${reason}`);
       return false;
     });
   }
@@ -425,6 +497,14 @@ class CampaignRun {
       { group: batch.group, site: group.site, pairing: pairingLabel(group.pairing), vms, outcome, reason },
       Date.now(),
     );
+  }
+
+  /** The group's prepared targets and one of the campaign's sessions (round robin), when the group was prepared. */
+  private preparedFor(group: number, batchNumber: number): Pick<ConfigureReplicationInput, 'prepared'> {
+    const prepared = this.state.prepared?.[group];
+    const handles = this.state.sessions?.[this.input.groups[group]!.site];
+    if (!prepared || !handles?.length) return {};
+    return { prepared: { ...prepared, sessionHandle: handles[batchNumber % handles.length]! } };
   }
 
   private groupOf(batch: QueuedBatch): CampaignGroup {

@@ -150,6 +150,29 @@ export const ConfigureReplicationInputSchema = z
     pollIntervalCapSeconds: z.number().min(1).max(86_400).optional(),
     /** VMs per configure request, 1–20 (VR's limit). Default 20. */
     batchSize: z.number().int().min(1).max(20).optional(),
+    /**
+     * For parent workflows (campaigns) that looked up the pairing, datastore, policy and server once for many
+     * batches and hold the VR session: the run uses them as they are, does no lookups, and neither logs in nor out.
+     */
+    prepared: z
+      .object({
+        sessionHandle: z.string().min(1),
+        pairing: z.object({
+          pairingId: z.string().min(1),
+          localVcenterId: z.string().min(1),
+          localVcenterName: z.string().optional(),
+          remoteVcenterId: z.string().min(1),
+          remoteVcenterName: z.string().optional(),
+          remoteVrmsId: z.string().optional(),
+          remoteVrmsName: z.string().optional(),
+          robo: z.boolean(),
+        }),
+        datastoreId: z.string().min(1),
+        storagePolicyId: z.string().min(1).nullable(),
+        replicationServerId: z.string().min(1).nullable(),
+      })
+      .strict()
+      .optional(),
     /** Continue as new while waiting once a run's history has this many events, 200–10,000. Default 5,000. */
     continueAsNewAfterEvents: z.number().int().min(200).max(10_000).optional(),
     /**

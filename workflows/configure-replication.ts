@@ -101,7 +101,10 @@ class ConfigureRun {
       ? (resume.vms as unknown as VmProgress[])
       : input.vms.map((vm) => ({ requested: vm.name ?? vm.id ?? '', state: 'pending' }));
     // The handle is deterministic (workflow uuid4), so a retried login maps to the same worker-side session.
-    this.session = { site: input.site, sessionHandle: resume?.sessionHandle ?? uuid4() };
+    this.session = {
+      site: input.site,
+      sessionHandle: resume?.sessionHandle ?? input.prepared?.sessionHandle ?? uuid4(),
+    };
     if (resume) this.pairing = resume.pairing as unknown as PairingSummary;
   }
 
@@ -126,7 +129,8 @@ class ConfigureRun {
       }
     } finally {
       // Logout always runs, also on failure and cancellation: VR keeps a bounded session pool.
-      if (!this.continuing) await this.logout();
+      // A parent that prepared the run owns the session and logs out itself.
+      if (!this.continuing && !this.input.prepared) await this.logout();
     }
     this.phase = this.cancelled ? 'cancelled' : 'done';
     return this.result();
@@ -142,24 +146,16 @@ class ConfigureRun {
   private async steps(): Promise<void> {
     const { input, session } = this;
     if (input.resume) return this.resumeWaiting(input.resume.stage);
-    this.phase = 'login';
-    await vr.login(session);
-    this.phase = 'pairing';
-    const pairing = await vr.findPairing({ ...session, ...input.pairing });
+    const { pairing, datastore, policy, server } = input.prepared
+      ? {
+          pairing: input.prepared.pairing,
+          datastore: { datastoreId: input.prepared.datastoreId },
+          policy: { storagePolicyId: input.prepared.storagePolicyId },
+          server: { replicationServerId: input.prepared.replicationServerId },
+        }
+      : await this.lookUpTargets();
     this.pairing = pairing;
     const target = { ...session, pairing };
-    this.phase = 'remote login';
-    await vr.remoteLogin(target);
-    this.phase = 'datastore';
-    const datastore = await vr.findTargetDatastore({ ...target, name: input.targetDatastore });
-    this.phase = 'storage policy';
-    const policy = await vr.findStoragePolicy({
-      ...target,
-      name: input.storagePolicy,
-      datastoreId: datastore.datastoreId,
-    });
-    this.phase = 'replication server';
-    const server = await vr.findReplicationServer({ ...target, name: input.replicationServer });
 
     this.phase = 'looking up VMs';
     const found: Array<Extract<VmLookup, { kind: 'found' }> & { index: number }> = [];
@@ -201,6 +197,29 @@ class ConfigureRun {
     }
 
     await this.resumeWaiting('tasks');
+  }
+
+  /** login → pairing → remote login → datastore → policy (+compliance) → replication server. */
+  private async lookUpTargets() {
+    const { input, session } = this;
+    this.phase = 'login';
+    await vr.login(session);
+    this.phase = 'pairing';
+    const pairing = await vr.findPairing({ ...session, ...input.pairing });
+    const target = { ...session, pairing };
+    this.phase = 'remote login';
+    await vr.remoteLogin(target);
+    this.phase = 'datastore';
+    const datastore = await vr.findTargetDatastore({ ...target, name: input.targetDatastore });
+    this.phase = 'storage policy';
+    const policy = await vr.findStoragePolicy({
+      ...target,
+      name: input.storagePolicy,
+      datastoreId: datastore.datastoreId,
+    });
+    this.phase = 'replication server';
+    const server = await vr.findReplicationServer({ ...target, name: input.replicationServer });
+    return { pairing, datastore, policy, server };
   }
 
   /** The waiting part of the run; a run continued as new starts here. */
