@@ -3,7 +3,7 @@
  * limits, latency and task durations (time-compressed), at several campaign sizes on one and two pairings.
  * Writes bench/results/<date>.json, <date>.md, latest.md and latest.svg. Not part of npm test.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -125,6 +125,10 @@ async function main(): Promise<void> {
     return;
   }
   const started = new Date();
+  if (settings.combine.length > 0) {
+    combine(settings, started);
+    return;
+  }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const workDirectory = mkdtempSync(path.join(os.tmpdir(), 'vr-bench-'));
   console.error(
@@ -168,14 +172,35 @@ async function main(): Promise<void> {
     await temporal.stop();
   }
   for (const file of writeResults(rows, settings, started)) console.error(`bench: wrote ${file}`);
-  if (settings.updateReadme) {
-    const readme = path.resolve(__dirname, '..', 'README.md');
-    console.error(
-      updateReadme(readme, path.resolve(settings.outDirectory))
-        ? `bench: updated ${readme}`
-        : `bench: ${readme} has no <!-- bench:start --> / <!-- bench:end --> markers; left as it is`,
-    );
+  if (settings.updateReadme) updateReadmeAndSay(settings);
+}
+
+/** Merges the scenarios of earlier result files (later files win for the same runner, size and pairings). */
+function combine(settings: BenchSettings, started: Date): void {
+  const rows = new Map<string, ScenarioFigures>();
+  for (const file of settings.combine) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      settings: BenchSettings;
+      scenarios: ScenarioFigures[];
+    };
+    if (saved.settings.timeScale !== settings.timeScale)
+      console.error(
+        `bench: ${file} ran at time scale ${saved.settings.timeScale}, not ${settings.timeScale}; its real times are still comparable`,
+      );
+    for (const row of saved.scenarios) rows.set(`${row.runner}|${row.size}|${row.pairings}`, row);
   }
+  const sorted = [...rows.values()].sort((a, b) => a.size - b.size || a.pairings - b.pairings);
+  for (const file of writeResults(sorted, settings, started)) console.error(`bench: wrote ${file}`);
+  if (settings.updateReadme) updateReadmeAndSay(settings);
+}
+
+function updateReadmeAndSay(settings: BenchSettings): void {
+  const readme = path.resolve(__dirname, '..', 'README.md');
+  console.error(
+    updateReadme(readme, path.resolve(settings.outDirectory))
+      ? `bench: updated ${readme}`
+      : `bench: ${readme} has no <!-- bench:start --> / <!-- bench:end --> markers; left as it is`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,8 @@ export interface BenchSettings {
   seed: number;
   /** Replace the block between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md. Default false. */
   updateReadme: boolean;
+  /** Result files (JSON) to merge into one report instead of running scenarios. Default none. */
+  combine: string[];
 }
 
 export const REAL_WINDOW_MS = 60_000;
@@ -45,6 +47,7 @@ const USAGE = `npm run bench -- [options]
   --latency 30-80           real latency per request in ms (default 30-80)
   --task-queued-ms 2000 --task-running-ms 20000   real task durations
   --out bench/results       output folder
+  --combine a.json,b.json   write one report from earlier result files (e.g. the default run + a 10000 run)
   --update-readme           put the table and chart between <!-- bench:start --> and <!-- bench:end --> in README.md`;
 
 const list = (value: string, flag: string): number[] =>
@@ -72,6 +75,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     outDirectory: 'bench/results',
     seed: 7,
     updateReadme: false,
+    combine: [],
   };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]!;
@@ -122,6 +126,12 @@ export function parseSettings(argv: string[]): BenchSettings {
         break;
       case '--out':
         settings.outDirectory = value();
+        break;
+      case '--combine':
+        settings.combine = value()
+          .split(',')
+          .map((file) => file.trim())
+          .filter(Boolean);
         break;
       case '--update-readme':
         settings.updateReadme = true;

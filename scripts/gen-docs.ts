@@ -3,6 +3,7 @@
  * environment variables below, so the reference cannot drift: test/ops/docs.test.ts fails when the committed file
  * differs from this generator's output.
  */
+import { ReplicationCampaignInputSchema } from '../workflows/campaign-input';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
@@ -47,6 +48,32 @@ export const ENVIRONMENT_VARIABLES: Array<[name: string, usedBy: string, meaning
     'TEMPORAL_CLI_PATH',
     'demo, tests',
     'Temporal CLI binary for the embedded dev server. Default: found on PATH.',
+  ],
+  [
+    'VR_CODEC_KEY',
+    'worker, CLI',
+    'Payload encryption key: base64 of 32 bytes, or a JSON keyring `{ "activeKeyId", "keys": { id: key } }`. Default off.',
+  ],
+  [
+    'VR_CODEC_KEY_FILE',
+    'worker, CLI, codec server',
+    'File holding the key or keyring (instead of `VR_CODEC_KEY`).',
+  ],
+  [
+    'VR_CODEC_UI_ORIGIN',
+    'codec server',
+    'Origins of the Temporal UI allowed by CORS, comma-separated. Default `http://127.0.0.1:8233`.',
+  ],
+  ['VR_CODEC_SERVER_TOKEN', 'codec server', 'Bearer token the codec server requires. Default none.'],
+  [
+    'VR_OTEL_TRACES',
+    'worker',
+    'OpenTelemetry tracing: `off`, `console` or `file:<path>` (JSON lines). Default off.',
+  ],
+  [
+    'VR_OPENAPI_SPEC',
+    'conformance check',
+    'The official OpenAPI document. Default `../shared/reference/...`.',
   ],
   ['(any name)', 'worker', 'Passwords referenced from the sites file as `{ env: NAME }`.'],
 ];
@@ -136,6 +163,13 @@ function rawReference(): string {
     'checked by `ConfigureReplicationInputSchema` (workflows/configure-replication-input.ts).',
     '',
     table(ConfigureReplicationInputSchema),
+    '',
+    '## Campaign file (replicationCampaignWorkflow input)',
+    '',
+    'The file of `npm run cli -- campaign start --file <file>`; checked by `ReplicationCampaignInputSchema`',
+    '(workflows/campaign-input.ts). Each group takes `vms` (as in the configure spec) or a `selector`.',
+    '',
+    table(ReplicationCampaignInputSchema),
     '',
     '## Environment variables',
     '',

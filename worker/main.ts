@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { CodecKeyError, loadCodecFromEnvironment } from '../codec';
+import { tracingPluginFromEnvironment } from './tracing';
 import { createJsonLogger, installTemporalRuntimeLogger } from './logger';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
 import { metricsAddressProblem, prometheusTelemetryOptions } from './metrics';
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
     return;
   }
 
+  let tracing;
+  try {
+    tracing = tracingPluginFromEnvironment();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = EXIT_CONFIGURATION;
+    return;
+  }
+
   const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS;
   let running;
   try {
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
       taskQueue: options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
       logger,
       codec,
+      plugins: tracing ? [tracing] : [],
       installSignalHandlers: true,
     });
   } catch (error) {

@@ -4,6 +4,7 @@
  * only then are the cached VR sessions logged out (VR keeps a bounded session pool) and the connection closed.
  */
 import type { PayloadCodec } from '@temporalio/common';
+import type { WorkerPlugin } from '@temporalio/worker';
 import { hostname } from 'node:os';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -33,6 +34,8 @@ export interface RunWorkerOptions {
   identity?: string;
   /** Payload codec (e.g. the AES-GCM codec from codec/). Default: none; worker/main.ts reads VR_CODEC_KEY(_FILE). */
   codec?: PayloadCodec;
+  /** More worker plugins, e.g. tracing (worker/tracing.ts). Default none. */
+  plugins?: WorkerPlugin[];
 }
 
 export interface RunningWorker {
@@ -70,7 +73,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
       namespace,
       taskQueue,
       identity: options.identity ?? `vr-worker@${hostname()}:${process.pid}`,
-      plugins: [vr],
+      plugins: [vr, ...(options.plugins ?? [])],
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
       shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     });
