@@ -82,7 +82,8 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../vr/*', '../activities/*', '../../vr/*', '../../activities/*'],
+              // vr/schemas is plain zod (no I/O): workflows may share its enums and limits.
+              group: ['../vr/*', '!../vr/schemas', '../activities/*', '../../vr/*', '../../activities/*'],
               allowTypeImports: true,
               message: 'workflows import vr/ and activities/ with `import type` only',
             },

@@ -4,6 +4,7 @@
  * from it. Workflow inputs carry site names and identifiers only — never credentials.
  */
 import { z } from 'zod';
+import { DiskFormat } from '../vr/schemas';
 
 /** Product defaults of the VR "Configure Replication" wizard. */
 export const DEFAULT_REPLICATION_SETTINGS = {
@@ -18,17 +19,6 @@ export const DEFAULT_REPLICATION_SETTINGS = {
   destinationDiskFormat: 'SAME_AS_SOURCE',
 } as const;
 
-const DiskFormat = z.enum([
-  'SAME_AS_SOURCE',
-  'SAME_AS_PRIMARY',
-  'AS_DEFINED_IN_PROFILE',
-  'FLAT',
-  'THICK',
-  'NATIVE_THICK',
-  'THIN',
-  'RDM',
-]);
-
 /** VR's point-in-time limits: at most 24 instances per day, 24 days, 24 instances kept in all. */
 const pointInTimeRule = (settings: {
   pointInTimeEnabled?: boolean;
@@ -40,7 +30,8 @@ const pointInTimeRule = (settings: {
     (settings.pointInTimeDays ?? DEFAULT_REPLICATION_SETTINGS.pointInTimeDays) <=
     24;
 
-const settingsShape = {
+/** The replication settings fields; lifecycle reconfigure takes the same ones. */
+export const REPLICATION_SETTINGS_FIELDS = {
   /** Recovery point objective in minutes, 5–1440. Default 60. */
   rpoMinutes: z
     .number()
@@ -66,7 +57,7 @@ const settingsShape = {
 };
 
 export const ReplicationSettingsSchema = z
-  .object(settingsShape)
+  .object(REPLICATION_SETTINGS_FIELDS)
   .partial()
   .strict()
   .refine(pointInTimeRule, {

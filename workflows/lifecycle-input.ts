@@ -4,7 +4,8 @@
  * Inputs carry site names and identifiers only — never credentials.
  */
 import { z } from 'zod';
-import { PairingSelectorSchema } from './configure-replication-input';
+import { ReplicationStatusValue } from '../vr/schemas';
+import { PairingSelectorSchema, REPLICATION_SETTINGS_FIELDS } from './configure-replication-input';
 
 export const REPLICATION_OPERATIONS = [
   'pause',
@@ -18,26 +19,7 @@ export const ReplicationOperationSchema = z.enum(REPLICATION_OPERATIONS);
 export type ReplicationOperation = z.infer<typeof ReplicationOperationSchema>;
 
 /** VR's replication statuses (ReplicationStatus.status in the document). */
-export const ReplicationStatusSchema = z.enum([
-  'FULL_SYNC',
-  'SYNC',
-  'INITIAL_FULL_SYNC',
-  'PAUSED',
-  'RPO_VIOLATION',
-  'MOVING',
-  'OK',
-  'ERROR',
-  'CONFIGURING',
-  'NOT_ACTIVE',
-  'UNKNOWN',
-  'SYNC_RPO_VIOLATION',
-  'NOT_ACTIVE_RPO_VIOLATION',
-  'ERROR_RPO_VIOLATION',
-  'FULL_SYNC_RPO_VIOLATION',
-  'RECOVERING',
-  'RECOVERED',
-  'DISK_RESIZING',
-]);
+export const ReplicationStatusSchema = ReplicationStatusValue;
 
 const ReplicationSelectorSchema = z
   .object({
@@ -80,24 +62,11 @@ export type ReplicationSelection = z.infer<typeof ReplicationSelectionSchema>;
  * hard disk, `enabled: true` starts it (onto the datastore of the VM's other replica disks); the VM home cannot be
  * turned off.
  */
+const { destinationDiskFormat: _diskFormat, ...reconfigurableFields } = REPLICATION_SETTINGS_FIELDS;
+
 export const ReconfigureChangesSchema = z
   .object({
-    /** Recovery point objective in minutes, 5–1440. */
-    rpoMinutes: z
-      .number()
-      .int()
-      .min(5, 'RPO must be at least 5 minutes')
-      .max(1440, 'RPO must be at most 1440'),
-    pointInTimeEnabled: z.boolean(),
-    /** 1–24; instances per day × days must not exceed 24. */
-    pointInTimeInstancesPerDay: z.number().int().min(1).max(24),
-    /** 1–24. */
-    pointInTimeDays: z.number().int().min(1).max(24),
-    quiescing: z.boolean(),
-    networkCompression: z.boolean(),
-    /** LWD encryption of replication traffic. */
-    encryption: z.boolean(),
-    autoReplicateNewDisks: z.boolean(),
+    ...reconfigurableFields,
     disks: z
       .array(
         z
