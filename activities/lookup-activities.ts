@@ -69,6 +69,7 @@ export const toDiskRef = (disk: VmDisk): DiskRef => ({
   label: disk.label ?? undefined,
   controllerKey: disk.controller_key ?? undefined,
   datastoreId: disk.source_path?.datastore_id,
+  supportedForReplication: disk.supported_for_replication ?? undefined,
 });
 
 function single<T>(match: ExactMatch<T>, what: string, describe: (item: T) => string): T {

@@ -65,7 +65,8 @@ export function buildSpec(
         label: disk.label,
         controller_key: disk.controllerKey,
       },
-      enabled_for_replication: true,
+      // VR refuses the whole request if a disk it cannot replicate is enabled; replicate the others.
+      enabled_for_replication: disk.supportedForReplication !== false,
       use_seeds: false,
       destination_datastore_id: input.datastoreId,
       destination_storage_policy_id: input.storagePolicyId,

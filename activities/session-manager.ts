@@ -96,17 +96,34 @@ export class SessionManager {
     ref: { site: string; sessionHandle: string },
     pairing?: PairingSummary,
   ): Promise<CachedSession> {
-    let cached = this.sessions.get(ref.sessionHandle);
-    if (!cached || cached.site !== ref.site) cached = await this.login(ref);
-    cached.lastUsed = Date.now();
-    if (pairing && !pairing.robo && !cached.remotePairings.has(pairing.pairingId)) {
+    for (let attempt = 1; ; attempt++) {
+      let cached = this.sessions.get(ref.sessionHandle);
+      if (!cached || cached.site !== ref.site) cached = await this.login(ref);
+      cached.lastUsed = Date.now();
+      if (!pairing || pairing.robo || cached.remotePairings.has(pairing.pairingId)) return cached;
       const { client } = this.site(ref.site);
-      await client
-        .session(cached.sessionId)
-        .remoteLogin(pairing.pairingId, this.remoteCredentials(ref.site, pairing));
+      try {
+        await client
+          .session(cached.sessionId)
+          .remoteLogin(pairing.pairingId, this.remoteCredentials(ref.site, pairing));
+      } catch (error) {
+        // The cached local session expired in VR meanwhile (NOT_AUTHENTICATED): without dropping it, every retry of
+        // the activity would reuse it and fail the same way. Wrong remote credentials are not this case.
+        if (
+          !(error instanceof VrUnauthorizedError) ||
+          error.vrErrorCode !== 'NOT_AUTHENTICATED' ||
+          attempt > 1
+        )
+          throw error;
+        this.logger?.info('VR session expired or unknown before the remote login; logging in again', {
+          site: ref.site,
+        });
+        if (this.sessions.get(ref.sessionHandle) === cached) this.sessions.delete(ref.sessionHandle);
+        continue;
+      }
       cached.remotePairings.add(pairing.pairingId);
+      return cached;
     }
-    return cached;
   }
 
   private login(ref: { site: string; sessionHandle: string }): Promise<CachedSession> {

@@ -87,6 +87,8 @@ export interface DiskRef {
   label?: string;
   controllerKey?: number;
   datastoreId?: string;
+  /** False for disks on controllers VR cannot replicate (NVMe, PCI, SATA): they are sent disabled. */
+  supportedForReplication?: boolean;
 }
 
 export type VmLookup =

@@ -71,6 +71,8 @@ export interface ScenarioFigures {
   configuredTwice: number;
   byEndpoint: Record<string, { count: number; byStatus: Record<string, number> }>;
   logins: number;
+  /** The code measured: commit at the start of the bench run, `+N` uncommitted files. */
+  code?: string;
   // ---- ours only ----
   historyEvents?: number;
   historyEventsPerVm?: number;

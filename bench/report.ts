@@ -83,7 +83,7 @@ export function markdownTable(rows: ScenarioFigures[], settings: BenchSettings, 
     '',
     `Simulator with the real gateway's limits (${settings.perClientPerMinute}/min per client, ${settings.perSessionPerMinute}/min per session, ${settings.banMs / 1000} s ban), latency ${settings.latencyMs[0]}–${settings.latencyMs[1]} ms, configure tasks ${settings.taskQueuedMs / 1000} s queued + ${settings.taskRunningMs / 1000} s running. ` +
       `Every duration was divided by ${settings.timeScale} (rate-limit window and ban, client pacer window, task clock, latency, poll intervals); ` +
-      `**real** = measured × ${settings.timeScale}.`,
+      `**real** = measured × ${settings.timeScale}. ${settings.inFlightPerVrms ? `Our campaign ran with inFlightPerVrms ${settings.inFlightPerVrms}. ` : ''}Code measured: ${[...new Set(rows.map((row) => row.code ?? 'unknown'))].join(', ')} (commit+uncommitted files).`,
     '',
     '| runner | VMs | pairings | wall measured | wall real | lower bound | ratio | req/VM | req/VM w/o polls | polls | 429s | history ev/VM | worker CPU ms/VM | worker peak RSS | configured |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -151,6 +151,7 @@ export async function runUs(context: UsContext, sim: BenchSimulator): Promise<Us
         vms: work.vmNames.map((name) => ({ name })),
         targetDatastore: work.targetDatastore,
       })),
+      ...(settings.inFlightPerVrms ? { limits: { inFlightPerVrms: settings.inFlightPerVrms } } : {}),
       // The schema's smallest interval is 1 s: at high time scales the compressed interval is longer than real.
       pollIntervalSeconds: Math.max(1, settings.pollIntervalSeconds / settings.timeScale),
       pollIntervalCapSeconds: Math.max(1, settings.pollIntervalCapSeconds / settings.timeScale),

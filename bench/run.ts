@@ -3,6 +3,7 @@
  * limits, latency and task durations (time-compressed), at several campaign sizes on one and two pairings.
  * Writes bench/results/<date>.json, <date>.md, latest.md and latest.svg. Not part of npm test.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,12 +26,26 @@ interface Environment {
   workDirectory: string;
 }
 
+/** `<commit>` or `<commit>+<n uncommitted files>`; the workflow bundle is built from this state at start. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' });
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
+    const dirty = git('status', '--porcelain').split('\n').filter(Boolean).length;
+    return dirty ? `${commit}+${dirty}` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function runScenario(
   environment: Environment,
   settings: BenchSettings,
   runner: RunnerName,
   size: number,
   pairings: 1 | 2,
+  code: string,
 ): Promise<ScenarioFigures> {
   const sim = await startBenchSimulator(settings, size, pairings);
   const label = `${runner}-${size}-${pairings}p`;
@@ -91,6 +106,7 @@ async function runScenario(
       pollsPerPairingPerMinute: requests.pollRequests / sim.work.length / (wallRealMs / 60_000),
       configured,
       failed,
+      code,
       ...extra,
     };
   } finally {
@@ -138,6 +154,7 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     logger: new DefaultLogger('WARN'),
   });
+  const code = codeVersion();
   const bundlePath = path.join(workDirectory, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   const temporal = await startEmbeddedTemporal({ uiPort: false, searchAttributes: SEARCH_ATTRIBUTES });
@@ -154,7 +171,7 @@ async function main(): Promise<void> {
       for (const pairings of settings.pairings) {
         for (const runner of settings.runners) {
           try {
-            const row = await runScenario(environment, settings, runner, size, pairings);
+            const row = await runScenario(environment, settings, runner, size, pairings, code);
             rows.push(row);
             console.log(summaryLine(row));
           } catch (error) {

@@ -32,6 +32,8 @@ export interface BenchSettings {
   seed: number;
   /** Replace the block between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md. Default false. */
   updateReadme: boolean;
+  /** Our campaign's batches in flight per VRMS (`limits.inFlightPerVrms`); default: the campaign's default. */
+  inFlightPerVrms?: number;
   /** Result files (JSON) to merge into one report instead of running scenarios. Default none. */
   combine: string[];
 }
@@ -47,6 +49,7 @@ const USAGE = `npm run bench -- [options]
   --latency 30-80           real latency per request in ms (default 30-80)
   --task-queued-ms 2000 --task-running-ms 20000   real task durations
   --out bench/results       output folder
+  --in-flight 3             our campaign's batches in flight per VRMS (default: the campaign's default)
   --combine a.json,b.json   write one report from earlier result files (e.g. the default run + a 10000 run)
   --update-readme           put the table and chart between <!-- bench:start --> and <!-- bench:end --> in README.md`;
 
@@ -126,6 +129,9 @@ export function parseSettings(argv: string[]): BenchSettings {
         break;
       case '--out':
         settings.outDirectory = value();
+        break;
+      case '--in-flight':
+        settings.inFlightPerVrms = list(value(), flag)[0]!;
         break;
       case '--combine':
         settings.combine = value()

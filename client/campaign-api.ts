@@ -39,12 +39,34 @@ export class InvalidCampaignInputError extends Error {
 
 /** Validates a campaign (e.g. parsed from a file); every issue names the field, prefixed with `source`. */
 export function validateCampaignInput(input: unknown, source = 'campaign'): ReplicationCampaignInput {
+  // A password anywhere is its own, single error (not "unrecognized key"): say where credentials belong.
+  const passwords = inlinePasswordPaths(input, source);
+  if (passwords.length > 0)
+    throw new InvalidCampaignInputError(
+      passwords.map(
+        (field) =>
+          `${field}: passwords do not belong in a campaign file; they belong in the worker's sites file ` +
+          '(as password: { env: VARIABLE } or { file: PATH })',
+      ),
+    );
   const parsed = ReplicationCampaignInputSchema.safeParse(input);
   if (!parsed.success)
     throw new InvalidCampaignInputError(formatInputIssues(parsed.error, source).split('\n'));
   if (parsed.data.state !== undefined)
     throw new InvalidCampaignInputError([`${source}.state: internal field; remove it from the file`]);
   return parsed.data;
+}
+
+/** Field paths of every `password` (or `passwd`) key in a parsed file, at any depth. */
+function inlinePasswordPaths(value: unknown, path: string, depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 20) return [];
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => inlinePasswordPaths(item, `${path}[${index}]`, depth + 1));
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) =>
+    /^pass(word|wd)$/i.test(key)
+      ? [`${path}.${key}`]
+      : inlinePasswordPaths(item, `${path}.${key}`, depth + 1),
+  );
 }
 
 /** A campaign id like `campaign-web-estate-3f9a1c2e`. */
@@ -105,7 +127,7 @@ export const cancelCampaign = (
     .getHandle(campaignId)
     .executeUpdate<CampaignProgress, [string | undefined]>('cancel', { args: [reason] });
 
-/** Batches in flight per VRMS, 1–20 (the workflow's validator rejects anything else). */
+/** Batches in flight per VRMS, 1–50 (the workflow's validator rejects anything else). */
 export const setCampaignInFlightLimit = (
   client: Client,
   campaignId: string,

@@ -18,6 +18,9 @@ export interface PacerOptions {
 /** Defaults: below the real gateway's 100 per client and 50 per session per minute. */
 export const DEFAULT_PACING = { perClientPerMinute: 90, perSessionPerMinute: 45, windowMs: 60_000 } as const;
 
+/** Extra share of the window a grant is kept for; see the constructor. */
+const WINDOW_MARGIN = 0.05;
+
 interface Waiter {
   sessionKey: string | undefined;
   enqueuedAt: number;
@@ -57,8 +60,11 @@ export class RequestPacer {
       'perSessionPerMinute',
       options.perSessionPerMinute ?? DEFAULT_PACING.perSessionPerMinute,
     );
-    this.windowMs = options.windowMs ?? DEFAULT_PACING.windowMs;
-    if (!(this.windowMs > 0)) throw new RangeError(`pacer: windowMs must be positive, got ${this.windowMs}`);
+    const windowMs = options.windowMs ?? DEFAULT_PACING.windowMs;
+    if (!(windowMs > 0)) throw new RangeError(`pacer: windowMs must be positive, got ${windowMs}`);
+    // A grant counts 5% longer than the gateway's window: a request held up on its way (connection pool, event
+    // loop) still reaches the gateway after the grant it replaces has left the gateway's own window.
+    this.windowMs = Math.round(windowMs * (1 + WINDOW_MARGIN));
     this.logger = options.logger ?? noopLogger;
   }
 

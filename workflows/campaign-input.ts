@@ -67,8 +67,8 @@ export type CampaignGroup = z.infer<typeof CampaignGroupSchema>;
 
 export const CampaignLimitsSchema = z
   .object({
-    /** Batches in flight per VRMS (site), 1–20. Default 3. Can be changed while the campaign runs. */
-    inFlightPerVrms: z.number().int().min(1).max(20).optional(),
+    /** Batches in flight per VRMS (site), 1–50. Default 10. Can be changed while the campaign runs. */
+    inFlightPerVrms: z.number().int().min(1).max(50).optional(),
     /** VMs per batch (one configure request), 1–20 (VR's limit). Default 20. */
     batchSize: z.number().int().min(1).max(20).optional(),
     /** History events after which a run continues as new (it first lets its batches finish). Default 2000. */

@@ -62,7 +62,7 @@ export const pauseCampaignUpdate = defineUpdate<CampaignProgress>('pause');
 export const resumeCampaignUpdate = defineUpdate<CampaignProgress>('resume');
 /** Stop starting batches, cancel those in flight, report every VM (not started ones as cancelled). */
 export const cancelCampaignUpdate = defineUpdate<CampaignProgress, [reason?: string]>('cancel');
-/** Batches in flight per VRMS, 1–20. */
+/** Batches in flight per VRMS, 1–50. */
 export const setInFlightLimitUpdate = defineUpdate<CampaignProgress, [limit: number]>('setInFlightLimit');
 
 const vr = proxyActivities<VrActivities>({
@@ -79,6 +79,12 @@ const cleanup = proxyActivities<VrActivities>({
  * per client, so two sessions let the batches use the whole client budget.
  */
 const SESSIONS_PER_SITE = 2;
+
+/**
+ * Batches in flight per VRMS by default. A batch costs about two requests plus its share of the coalesced task
+ * polls, and then waits for VR: ten keep the VRMS busy without coming near the gateway's request limits.
+ */
+const DEFAULT_IN_FLIGHT_PER_VRMS = 10;
 
 const discovery = proxyActivities<VrActivities>({
   startToCloseTimeout: '10m',
@@ -127,8 +133,8 @@ export async function replicationCampaignWorkflow(
   );
   setHandler(setInFlightLimitUpdate, (limit: number) => run.steer(() => (run.state.inFlightLimit = limit)), {
     validator: (limit: number) => {
-      if (!Number.isInteger(limit) || limit < 1 || limit > 20)
-        throw new Error(`the in-flight limit must be an integer from 1 to 20, got ${String(limit)}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+        throw new Error(`the in-flight limit must be an integer from 1 to 50, got ${String(limit)}`);
       rejectIf(running());
     },
   });
@@ -161,7 +167,11 @@ class CampaignRun {
     const info = workflowInfo();
     this.state = carried
       ? { ...carried, run: carried.run + 1 }
-      : initialState(info.workflowId, Date.now(), input.limits?.inFlightPerVrms ?? 3);
+      : initialState(
+          info.workflowId,
+          Date.now(),
+          input.limits?.inFlightPerVrms ?? DEFAULT_IN_FLIGHT_PER_VRMS,
+        );
   }
 
   /** Applies a steering change; the main loop wakes up and acts on it. */

@@ -63,6 +63,37 @@ export function readValidatedFile<T>(file: string, validate: (value: unknown) =>
 const readCampaignFile = (file: string): ReplicationCampaignInput =>
   readValidatedFile(file, (value) => validateCampaignInput(value, 'campaign'), 'campaign');
 
+/**
+ * The CLI does not know the worker's sites; given the worker's sites file (`--sites` or env VR_SITES_FILE) it checks
+ * every group's site before anything starts. The file is read for its site names only: passwords are not resolved.
+ */
+function checkCampaignSites(input: ReplicationCampaignInput, campaignFile: string, sitesFile: string): void {
+  let text: string;
+  try {
+    text = readFileSync(sitesFile, 'utf8');
+  } catch (error) {
+    throw new CliExit(
+      `${sitesFile}: cannot read the sites file (${(error as NodeJS.ErrnoException).code})`,
+      EXIT_USAGE,
+    );
+  }
+  const parsed = parseYamlOrJson(sitesFile, text, { yamlByDefault: true });
+  const sites = (parsed.value as { sites?: unknown } | undefined)?.sites;
+  if (parsed.problems.length > 0 || sites === null || typeof sites !== 'object' || Array.isArray(sites))
+    throw new CliExit(`${sitesFile}: not a sites file (it needs a "sites" map of site names)`, EXIT_USAGE);
+  const known = Object.keys(sites);
+  const issues = input.groups.flatMap((group, index) =>
+    known.includes(group.site)
+      ? []
+      : [
+          `${campaignFile}: campaign.groups[${index}].site: unknown site "${group.site}": ` +
+            `the worker's sites file ${sitesFile} has ${known.join(', ') || 'no sites'}`,
+        ],
+  );
+  if (issues.length > 0)
+    throw new CliExit(`invalid campaign file, nothing started:\n${issues.join('\n')}`, EXIT_USAGE);
+}
+
 /** Turns an update rejected by the workflow's validator into a readable CLI error. */
 async function steer(action: () => Promise<CampaignProgress>, what: string): Promise<CampaignProgress> {
   try {
@@ -120,10 +151,12 @@ async function watch(client: Client, campaignId: string, everyMs = 1_000): Promi
 }
 
 async function start(
-  options: { file: string; id?: string; watch?: boolean },
+  options: { file: string; id?: string; watch?: boolean; sites?: string },
   settings: Settings,
 ): Promise<number> {
   const input = readCampaignFile(options.file);
+  const sitesFile = options.sites ?? process.env.VR_SITES_FILE;
+  if (sitesFile) checkCampaignSites(input, options.file, sitesFile);
   return withClient(settings, async (client) => {
     const handle = await startCampaign(client, input, {
       campaignId: options.id,
@@ -154,7 +187,14 @@ export function registerCampaignCommands(program: Command, { settings, run }: Co
     .requiredOption('--file <file>', 'campaign file')
     .option('--id <campaignId>', 'campaign (workflow) id; default campaign-<name>-<random>')
     .option('--watch', 'watch it with a progress bar until it ends')
-    .action((options: { file: string; id?: string; watch?: boolean }) => run(start(options, settings())));
+    .option(
+      '--sites <file>',
+      "the worker's sites file: every group's site must be in it (env VR_SITES_FILE); " +
+        'without it an unknown site fails its batches on the worker, before any VR call',
+    )
+    .action((options: { file: string; id?: string; watch?: boolean; sites?: string }) =>
+      run(start(options, settings())),
+    );
   campaign
     .command('watch')
     .description('live progress bar (counts, rate, ETA) until the campaign ends, then the summary')
@@ -206,7 +246,7 @@ export function registerCampaignCommands(program: Command, { settings, run }: Co
     );
   campaign
     .command('set-limit')
-    .description('change the batches in flight per VRMS (1-20) while the campaign runs')
+    .description('change the batches in flight per VRMS (1-50) while the campaign runs')
     .argument('<campaignId>')
     .argument('<limit>')
     .action((id: string, limit: string) =>

@@ -94,7 +94,7 @@ describe('replicationCampaignWorkflow', () => {
       assert.equal(stillPaused.batchesStarted, whilePaused.batchesStarted, 'no batch starts while paused');
       assert.ok(stillPaused.queuedVms > 0);
       await assert.rejects(setCampaignInFlightLimit(temporal.client, campaignId, 0), (error: Error) => {
-        assert.match(String((error.cause as Error | undefined)?.message), /integer from 1 to 20/);
+        assert.match(String((error.cause as Error | undefined)?.message), /integer from 1 to 50/);
         return true;
       });
       await setCampaignInFlightLimit(temporal.client, campaignId, 4);
@@ -128,7 +128,15 @@ describe('replicationCampaignWorkflow', () => {
       assert.equal(byName.get('no-such-vm')?.outcome, 'not-found');
       assert.equal(byName.get('replicated-1')?.outcome, 'already-replicated');
       assert.equal(byName.get('tmpl-rhel9')?.outcome, 'unsuitable');
-      assert.equal(byName.get('legacy-sata-1')?.outcome, 'failed');
+      // Its SATA disk cannot be replicated: the VM is configured with that disk left out, not refused whole.
+      assert.equal(byName.get('legacy-sata-1')?.outcome, 'configured');
+      const sata = [...sim.state.replications.values()].find(
+        (replication) => replication.vm.name === 'legacy-sata-1',
+      );
+      assert.deepEqual(
+        sata?.disks.filter((disk) => !disk.enabled).map((disk) => disk.vmDisk.supported_for_replication),
+        [false],
+      );
       assert.equal(byName.has('app-1'), false, 'excluded by name');
       for (const name of robo) assert.equal(byName.get(name)?.outcome, 'configured', name);
 
@@ -245,7 +253,7 @@ describe('replicationCampaignWorkflow', () => {
       /campaign\.groups\[1\]\.vms\[0\]: duplicate VM name a/,
     );
     assert.match(
-      issues({ ...base, limits: { inFlightPerVrms: 21 } }).join(),
+      issues({ ...base, limits: { inFlightPerVrms: 51 } }).join(),
       /campaign\.limits\.inFlightPerVrms/,
     );
     assert.match(issues({ ...base, limits: { batchSize: 25 } }).join(), /campaign\.limits\.batchSize/);
