@@ -4,7 +4,7 @@
  * Temporal retry policy is the only layer that retries. Messages name the endpoint, VR's own error_code and
  * message, and what the activity was doing (which VM, which lookup); they never carry secrets.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { classifyVrError, redactSecrets, VrError } from '../vr';
 import { MissingRemoteCredentialsError, UnknownSiteError } from './session-manager';
 
@@ -71,10 +71,35 @@ export function toApplicationFailure(error: unknown, context: string): Applicati
 }
 
 /** Runs an activity body and converts whatever it throws. */
-export async function asActivity<T>(context: string, body: () => Promise<T>): Promise<T> {
+export async function asActivity<T>(
+  context: string,
+  body: () => Promise<T>,
+  options: { heartbeat?: boolean } = {},
+): Promise<T> {
+  // Heartbeats while VR works (or the pacer waits): when this worker dies, the workflows' heartbeat timeout
+  // hands the activity to another worker within seconds instead of after the whole start-to-close timeout.
+  const activity = currentContext();
+  // (An activity that heartbeats its own progress details passes heartbeat: false, so they are not overwritten.)
+  const heartbeat = setInterval(() => {
+    if (options.heartbeat !== false) activity?.heartbeat();
+  }, HEARTBEAT_EVERY_MS);
   try {
     return await body();
   } catch (error) {
     throw toApplicationFailure(error, context);
+  } finally {
+    clearInterval(heartbeat);
   }
 }
+
+/** The activity context, or undefined when an activity function is called directly (unit tests). */
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Heartbeat period; the workflows set a heartbeat timeout of three periods (30 s). */
+export const HEARTBEAT_EVERY_MS = 10_000;

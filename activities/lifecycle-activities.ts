@@ -304,8 +304,10 @@ export function createLifecycleActivities(sessions: SessionManager) {
 
     /** Acts on a batch of replications; heartbeats the tasks it started so that a retry adopts them. */
     async applyReplicationOperation(input: ApplyOperationInput): Promise<ApplyOperationResult> {
-      return asActivity(`${input.operation} ${input.replications.length} replications`, () =>
-        sessions.withSession(input, (session) => applyOperation(session, input), input.pairing),
+      return asActivity(
+        `${input.operation} ${input.replications.length} replications`,
+        () => sessions.withSession(input, (session) => applyOperation(session, input), input.pairing),
+        { heartbeat: false },
       );
     },
   };

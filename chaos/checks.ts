@@ -6,7 +6,14 @@
 import type { CampaignReport } from '../client/campaign-api';
 import type { RunningSimulator } from '../simulator';
 
-const DEFINITE = new Set(['configured', 'already-replicated', 'not-found', 'ambiguous-name', 'unsuitable', 'failed']);
+const DEFINITE = new Set([
+  'configured',
+  'already-replicated',
+  'not-found',
+  'ambiguous-name',
+  'unsuitable',
+  'failed',
+]);
 const SIMULATED_TASK_FAILURE = 'Simulated task failure';
 const CONFIGURE_TASK = 'com.vmware.vr.configureReplication';
 
@@ -43,18 +50,25 @@ export interface OutcomeFigures {
 
 const reasonKey = (reason: string): string =>
   reason
+    .replace(/HmsTask:task-\d+:[0-9a-f-]+/g, 'HmsTask:<task>')
     .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<uuid>')
     .replace(/vm-\d+/g, 'vm-N')
     .replace(/'[^']*'/g, "'…'")
     .slice(0, 110);
 
-export function outcomeFigures(report: CampaignReport, sim: RunningSimulator, vms: CampaignVms): OutcomeFigures {
+export function outcomeFigures(
+  report: CampaignReport,
+  sim: RunningSimulator,
+  vms: CampaignVms,
+): OutcomeFigures {
   const { rows } = report;
   const perVm = sim.state.stats.toJSON().replicationsPerVm as Record<string, number>;
   const injectedFailures = new Set(
     sim.state.tasks
       .all()
-      .filter((task) => task.descriptionId === CONFIGURE_TASK && task.failure?.startsWith(SIMULATED_TASK_FAILURE))
+      .filter(
+        (task) => task.descriptionId === CONFIGURE_TASK && task.failure?.startsWith(SIMULATED_TASK_FAILURE),
+      )
       .map((task) => task.entity ?? ''),
   );
   const examples: string[] = [];
@@ -82,7 +96,9 @@ export function outcomeFigures(report: CampaignReport, sim: RunningSimulator, vm
       if (reason === '') {
         failuresWithoutCause += 1;
         example(`no cause: ${row.requested} ${row.outcome}`);
-      } else failureReasons[`${row.outcome}: ${reasonKey(reason)}`] = (failureReasons[`${row.outcome}: ${reasonKey(reason)}`] ?? 0) + 1;
+      } else
+        failureReasons[`${row.outcome}: ${reasonKey(reason)}`] =
+          (failureReasons[`${row.outcome}: ${reasonKey(reason)}`] ?? 0) + 1;
     }
   }
 

@@ -40,7 +40,11 @@ export interface CliOutput {
 }
 
 /** Runs `campaign status`, `campaign report` (JSON) and `campaign report --format csv`; saves each output in workDir. */
-export async function runCliCommands(campaignId: string, temporalAddress: string, workDir: string): Promise<CliOutput> {
+export async function runCliCommands(
+  campaignId: string,
+  temporalAddress: string,
+  workDir: string,
+): Promise<CliOutput> {
   const commands: Record<string, string[]> = {
     'campaign status': ['campaign', 'status', campaignId],
     'campaign status --json': ['campaign', 'status', campaignId, '--json'],

@@ -3,21 +3,48 @@
  * operator script would. POST /sim/faults replaces the whole configuration, so the standing faults and the ones
  * switched on for a while are composed here and posted together.
  */
-import type { FaultConfig, FaultRule } from '../simulator';
+import type { FaultConfig } from '../simulator';
 
-/** Errors, resets, slow answers and task failures that stand for the whole run. */
-export function standingFaults(slowResponses: number): { rules: FaultRule[]; taskFailureRate: number } {
+/**
+ * Errors, resets, slow answers and task failures that stand for the whole run. The rates apply per VR request, and
+ * the worker makes few requests (one coalesced task poll per site), so a few count-limited rules make sure every
+ * kind happens in every run, small ones included: the hardest cases first.
+ */
+export function standingFaults(
+  slowResponses: number,
+): Pick<FaultConfig, 'rules' | 'taskFailureRate' | 'taskOutcomes'> {
+  const configure = 'POST /pairings/{pairing_id}/replications';
   return {
     taskFailureRate: 0.01,
+    // One certain task failure on top of the 1 % (whose count in a small run may be 0).
+    taskOutcomes: [{ vmName: 'chaos-3', status: 'ERROR' }],
     rules: [
+      // The first configure request takes effect and its connection is reset: the retry must not configure twice.
+      { endpoint: configure, kind: 'reset', afterHandler: true, count: 1 },
+      // A configure request takes effect and answers 500.
+      { endpoint: configure, kind: 'error', afterHandler: true, rate: 0.2, count: 1 },
+      // Answers slower than the VR client's headers timeout (30 s; the sites file cannot shorten it).
+      {
+        endpoint: 'GET /tasks',
+        kind: 'slow-headers',
+        rate: 0.2,
+        ms: 32_000,
+        count: Math.ceil(slowResponses / 2),
+      },
+      { endpoint: '*', kind: 'slow-headers', rate: 0.02, ms: 32_000, count: Math.floor(slowResponses / 2) },
       // 5 % server errors: most before VR acted, some after (the request took effect, the answer was lost).
       { endpoint: '*', kind: 'error', rate: 0.04 },
-      { endpoint: '*', kind: 'error', rate: 0.01, afterHandler: true, status: 503, errorCode: 'SERVICE_UNAVAILABLE' },
+      {
+        endpoint: '*',
+        kind: 'error',
+        rate: 0.01,
+        afterHandler: true,
+        status: 503,
+        errorCode: 'SERVICE_UNAVAILABLE',
+      },
       // 2 % connection resets, half of them after the request took effect.
       { endpoint: '*', kind: 'reset', rate: 0.01 },
       { endpoint: '*', kind: 'reset', rate: 0.01, afterHandler: true },
-      // Answers slower than the VR client's headers timeout (30 s; the sites file cannot shorten it).
-      { endpoint: '*', kind: 'slow-headers', rate: 0.002, ms: 32_000, count: slowResponses },
     ],
   };
 }
@@ -50,7 +77,8 @@ export class FaultController {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (response.status !== 200) throw new Error(`${method} /sim${path} answered ${response.status}: ${text}`);
+    if (response.status !== 200)
+      throw new Error(`${method} /sim${path} answered ${response.status}: ${text}`);
     return JSON.parse(text) as unknown;
   }
 
@@ -92,7 +120,13 @@ export class FaultController {
     this.storms += 1;
     this.note(`429 storm on for ${ms / 1000} s`);
     await this.control('POST', '/limits', {
-      rateLimit: { enabled: true, perClientPerMinute: 40, perSessionPerMinute: 20, windowMs: 5_000, banMs: 2_000 },
+      rateLimit: {
+        enabled: true,
+        perClientPerMinute: 5,
+        perSessionPerMinute: 3,
+        windowMs: 5_000,
+        banMs: 2_000,
+      },
     });
     await sleep(ms);
     await this.control('POST', '/limits', { rateLimit: { enabled: false } });

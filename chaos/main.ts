@@ -22,7 +22,9 @@ function printFigures(figures: ChaosFigures): void {
       `configure attempts on already-replicated VMs ${outcomes.alreadyReplicatedConfigureAttempts}`,
     `  configurable but not configured ${outcomes.configurableButNotConfigured}; failed by injected task failure ${outcomes.failedByInjectedTaskFailure}; failures without a cause ${outcomes.failuresWithoutCause}`,
     `  report vs simulator disagreements ${outcomes.reportDisagreesWithSimulator}; campaign totals match report ${outcomes.campaignTotalsMatchReport}`,
-    `  listed VMs: ${Object.entries(outcomes.listedVmOutcomes).map(([name, outcome]) => `${name}=${outcome}`).join(', ')}`,
+    `  listed VMs: ${Object.entries(outcomes.listedVmOutcomes)
+      .map(([name, outcome]) => `${name}=${outcome}`)
+      .join(', ')}`,
     `  failure reasons:`,
     ...Object.entries(outcomes.failureReasons).map(([reason, count]) => `    ${count} x ${reason}`),
     `  open sessions after idle expiry ${figures.openSessionsAfterIdleExpiry}`,
@@ -30,7 +32,9 @@ function printFigures(figures: ChaosFigures): void {
     `  secrets scan: ${secrets.secretsSearched} secrets (${secrets.sessionIdsSearched} session ids) in ${secrets.workflowsScanned} workflow histories ` +
       `(${secrets.historyEvents} events, ${(secrets.historyBytes / 1e6).toFixed(1)} MB), worker log ${(secrets.logBytes / 1e6).toFixed(1)} MB, ` +
       `CLI output ${(secrets.cliBytes / 1e3).toFixed(0)} kB: hits ${JSON.stringify(secrets.hits)}; VM names visible ${secrets.sampleVmNameVisible}`,
-    ...(outcomes.examples.length > 0 ? ['  examples:', ...outcomes.examples.map((text) => `    ${text}`)] : []),
+    ...(outcomes.examples.length > 0
+      ? ['  examples:', ...outcomes.examples.map((text) => `    ${text}`)]
+      : []),
     '  timeline:',
     ...figures.timeline.map((event) => `    ${event.at.toFixed(1).padStart(6)} s  ${event.what}`),
     '  checks:',
@@ -58,7 +62,11 @@ async function main(): Promise<void> {
   printFigures(figures);
   console.log(`\nfigures (JSON): ${JSON.stringify(figures)}`);
   const failed = Object.entries(figures.checks).filter(([, ok]) => !ok);
-  console.log(failed.length === 0 ? '\nCHAOS RUN PASSED' : `\nCHAOS RUN FAILED: ${failed.map(([name]) => name).join(', ')}`);
+  console.log(
+    failed.length === 0
+      ? '\nCHAOS RUN PASSED'
+      : `\nCHAOS RUN FAILED: ${failed.map(([name]) => name).join(', ')}`,
+  );
   process.exitCode = failed.length === 0 ? 0 : 1;
 }
 

@@ -24,8 +24,10 @@ export interface ChaosOptions {
   remoteUnreachableMs: number;
   /** Requests whose headers are delayed past the VR client's 30 s headers timeout. Default 12. */
   slowResponses: number;
-  /** Batches in flight per VRMS. Default 8. */
+  /** Batches in flight per VRMS; few, so the run is long enough for every disruption to land mid-run. Default 5. */
   inFlightPerVrms: number;
+  /** VMs per batch. Default 20. */
+  batchSize: number;
   /** History events after which the campaign continues as new (so the chaos also hits that). Default 400. */
   historyEventsPerRun: number;
   /** Simulated clock speed (task durations). Default 20. */
@@ -47,7 +49,8 @@ export const FULL_CHAOS: ChaosOptions = {
   rateLimitStormMs: 20_000,
   remoteUnreachableMs: 20_000,
   slowResponses: 12,
-  inFlightPerVrms: 8,
+  inFlightPerVrms: 5,
+  batchSize: 20,
   historyEventsPerRun: 400,
   clockSpeed: 20,
   verbose: true,
@@ -57,7 +60,9 @@ export const FULL_CHAOS: ChaosOptions = {
 export const SMALL_CHAOS: ChaosOptions = {
   ...FULL_CHAOS,
   vms: 120,
-  deadlineMs: 150_000,
+  // A SIGKILL leaves the activities it was running to their start-to-close timeout (3 min, no heartbeats): the
+  // small run then takes up to ~5 min (about 1.5 min when the kill stalls nothing).
+  deadlineMs: 480_000,
   workerKills: 1,
   serverRestarts: 1,
   sessionExpiryEveryMs: 15_000,
@@ -65,7 +70,8 @@ export const SMALL_CHAOS: ChaosOptions = {
   rateLimitStormMs: 8_000,
   remoteUnreachableMs: 8_000,
   slowResponses: 2,
-  inFlightPerVrms: 6,
+  inFlightPerVrms: 2,
+  batchSize: 10,
   historyEventsPerRun: 200,
   verbose: false,
 };
@@ -106,7 +112,9 @@ export function parseChaosArguments(argv: string[], defaults: ChaosOptions = FUL
         options.verbose = false;
         break;
       default:
-        throw new Error(`unknown option ${flag} (known: --vms, --seed, --deadline, --kills, --work-dir, --quiet, --small)`);
+        throw new Error(
+          `unknown option ${flag} (known: --vms, --seed, --deadline, --kills, --work-dir, --quiet, --small)`,
+        );
     }
   }
   return options;

@@ -68,6 +68,7 @@ export interface ChaosFigures {
 }
 
 interface Resources {
+  faults?: FaultController;
   sim?: RunningSimulator;
   temporal?: EmbeddedTemporal;
   connection?: Connection;
@@ -86,10 +87,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const run = execute(options, resources).finally(() => (finished = true));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`chaos run exceeded its deadline of ${options.deadlineMs / 1000} s`)),
-      options.deadlineMs,
-    );
+    timer = setTimeout(() => {
+      // What happened so far says where it got stuck.
+      const timeline = (resources.faults?.events ?? []).map((event) => `  ${event.at} s  ${event.what}`);
+      reject(
+        new Error(
+          `chaos run exceeded its deadline of ${options.deadlineMs / 1000} s; timeline:\n${timeline.join('\n')}`,
+        ),
+      );
+    }, options.deadlineMs);
   });
   try {
     return await Promise.race([run, deadline]);
@@ -124,6 +130,7 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
   });
   resources.sim = sim;
   const faults = new FaultController(sim.url, options.seed, options.slowResponses, started);
+  resources.faults = faults;
   const added = await fetch(`${sim.url}/sim/vms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -181,7 +188,11 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
           targetDatastore: 'recovery-ds-1',
         },
       ],
-      limits: { inFlightPerVrms: options.inFlightPerVrms, batchSize: 20, historyEventsPerRun: options.historyEventsPerRun },
+      limits: {
+        inFlightPerVrms: options.inFlightPerVrms,
+        batchSize: options.batchSize,
+        historyEventsPerRun: options.historyEventsPerRun,
+      },
       pollIntervalSeconds: 1,
       pollIntervalCapSeconds: 2,
     },
@@ -194,7 +205,8 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
   const selected = new Set(vms.selectedIds);
   const progress = (): number => {
     let count = 0;
-    for (const replication of sim.state.replications.values()) if (selected.has(replication.vm.id)) count += 1;
+    for (const replication of sim.state.replications.values())
+      if (selected.has(replication.vm.id)) count += 1;
     return count / Math.max(1, selected.size);
   };
   const random = createRandom(options.seed);
@@ -235,7 +247,10 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
       act: async () => void background.push(noted(faults.remoteSiteDown(options.remoteUnreachableMs))),
     },
   ].sort((a, b) => a.at - b.at);
-  const expiry = setInterval(() => background.push(noted(faults.expireSessions())), options.sessionExpiryEveryMs);
+  const expiry = setInterval(
+    () => background.push(noted(faults.expireSessions())),
+    options.sessionExpiryEveryMs,
+  );
 
   let status = 'RUNNING';
   try {
@@ -259,7 +274,9 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
     clearInterval(expiry);
   }
   const campaignSeconds = (Date.now() - campaignStarted) / 1000;
-  log(`campaign ${status} after ${campaignSeconds.toFixed(0)} s; ${disruptions.length} disruptions did not fire`);
+  log(
+    `campaign ${status} after ${campaignSeconds.toFixed(0)} s; ${disruptions.length} disruptions did not fire`,
+  );
   await Promise.allSettled(background);
   await faults.clear();
 
@@ -286,9 +303,15 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
     cliOutputs: cli.outputs,
     sampleVmName: chaosVms[0]!.name,
   });
-  log(`secrets scan: ${secrets.workflowsScanned} workflows, ${Object.keys(secrets.hits).length} sources with hits`);
+  log(
+    `secrets scan: ${secrets.workflowsScanned} workflows, ${Object.keys(secrets.hits).length} sources with hits`,
+  );
 
-  const stats = sim.state.stats.toJSON() as { requests: { total: number }; logins: number; rateLimited: number };
+  const stats = sim.state.stats.toJSON() as {
+    requests: { total: number };
+    logins: number;
+    rateLimited: number;
+  };
   const chaos = {
     workerKills: options.workerKills - disruptions.filter((d) => d.name.startsWith('SIGKILL')).length,
     workerStarts: worker.starts,
@@ -307,9 +330,13 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
     ...outcomeChecks(outcomes),
     noSessionLeftOpen: openSessions === 0,
     campaignCompleted: status === 'COMPLETED',
-    cliCommandsSucceeded: Object.values(cli.exitCodes).every((code) => code === 0) && cliReportRows === report.rows.length,
+    cliCommandsSucceeded:
+      Object.values(cli.exitCodes).every((code) => code === 0) && cliReportRows === report.rows.length,
     noSecretInHistoriesLogsOrCli:
-      Object.keys(secrets.hits).length === 0 && secrets.workflowsScanned > 0 && secrets.sampleVmNameVisible && secrets.logBytes > 0,
+      Object.keys(secrets.hits).length === 0 &&
+      secrets.workflowsScanned > 0 &&
+      secrets.sampleVmNameVisible &&
+      secrets.logBytes > 0,
     everyDisruptionHappened:
       disruptions.length === 0 &&
       chaos.sessionExpiries > 0 &&
@@ -317,7 +344,7 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
       (injected['error'] ?? 0) > 0 &&
       (injected['reset'] ?? 0) > 0 &&
       (injected['slow-headers'] ?? 0) > 0 &&
-      (injected['task-failure'] ?? 0) > 0,
+      (injected['task-failure'] ?? 0) + (injected['task-error'] ?? 0) > 0,
   };
   return {
     seed: options.seed,
@@ -360,7 +387,8 @@ function writeSitesFile(workDir: string, url: string): string {
 
 /** Passwords and the Basic headers built from them. */
 export function siteSecrets(): string[] {
-  const basic = (user: string, password: string): string => Buffer.from(`${user}:${password}`).toString('base64');
+  const basic = (user: string, password: string): string =>
+    Buffer.from(`${user}:${password}`).toString('base64');
   return [
     SIM_SITES.protected.password,
     SIM_SITES.recovery.password,

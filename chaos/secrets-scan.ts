@@ -21,19 +21,28 @@ export interface SecretsScanResult {
   sessionIdsSearched: number;
   /** Source name -> how many secrets it contained (only sources with hits). */
   hits: Record<string, number>;
-  /** The histories' text contained this VM name (proof that payloads were decoded before searching). */
+  /** The histories' text held `"name":"<a VM name>"`, which only a decoded payload holds (proof of decoding). */
   sampleVmNameVisible: boolean;
 }
 
-/** Payload bytes as text: plain JSON payloads become readable; the base64 form is kept as well. */
-const replacer = (_key: string, value: unknown): unknown => {
+/**
+ * A history as text with every byte field (payload data, metadata) decoded: plain JSON payloads become readable,
+ * and the base64 form is kept as well. A walk of our own: the proto messages' toJSON would turn bytes into base64
+ * only, and a plaintext secret would then go unseen.
+ */
+export function historyToText(value: unknown, depth = 0): string {
+  if (value === null || value === undefined) return '';
   if (value instanceof Uint8Array) {
     const buffer = Buffer.from(value);
     return `${buffer.toString('utf8')} ${buffer.toString('base64')}`;
   }
-  if (typeof value === 'bigint') return value.toString();
-  return value;
-};
+  if (typeof value !== 'object') return String(value);
+  if (depth > 40) return '';
+  if (Array.isArray(value)) return value.map((item) => historyToText(item, depth + 1)).join('\n');
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => `${key}: ${historyToText(item, depth + 1)}`)
+    .join('\n');
+}
 
 /** Text of the complete history of every run of every workflow in the client's namespace. */
 export async function historiesText(
@@ -47,16 +56,14 @@ export async function historiesText(
   let events = 0;
   for (let start = 0; start < executions.length; start += 8) {
     const histories = await Promise.all(
-      executions
-        .slice(start, start + 8)
-        .map(async ({ workflowId, runId }) => ({
-          name: `history ${workflowId} ${runId}`,
-          history: await client.workflow.getHandle(workflowId, runId).fetchHistory(),
-        })),
+      executions.slice(start, start + 8).map(async ({ workflowId, runId }) => ({
+        name: `history ${workflowId} ${runId}`,
+        history: await client.workflow.getHandle(workflowId, runId).fetchHistory(),
+      })),
     );
     for (const { name, history } of histories) {
       events += history.events?.length ?? 0;
-      sources.push({ name, text: JSON.stringify(history, replacer) });
+      sources.push({ name, text: historyToText(history) });
     }
   }
   return { sources, workflows: executions.length, events };
@@ -66,7 +73,8 @@ export async function historiesText(
 export function findSecrets(sources: ScanSource[], secrets: string[]): Record<string, number> {
   const usable = [...new Set(secrets)];
   for (const secret of usable)
-    if (secret.length < 8) throw new Error(`a secret of ${secret.length} characters cannot be scanned reliably`);
+    if (secret.length < 8)
+      throw new Error(`a secret of ${secret.length} characters cannot be scanned reliably`);
   const hits: Record<string, number> = {};
   for (const source of sources) {
     const count = usable.filter((secret) => source.text.includes(secret)).length;
@@ -95,6 +103,8 @@ export async function scanForSecrets(options: {
     secretsSearched: new Set(options.secrets).size,
     sessionIdsSearched: options.sessionIds,
     hits,
-    sampleVmNameVisible: histories.sources.some((source) => source.text.includes(options.sampleVmName)),
+    sampleVmNameVisible: histories.sources.some((source) =>
+      source.text.includes(`"name":${JSON.stringify(options.sampleVmName)}`),
+    ),
   };
 }

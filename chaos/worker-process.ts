@@ -44,7 +44,15 @@ export class WorkerProcess {
     this.log.write(`\n----- chaos: worker incarnation ${this.starts} -----\n`);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'worker/main.ts', '--sites', this.options.sitesFile, '--task-queue', this.options.taskQueue],
+      [
+        '--import',
+        'tsx',
+        'worker/main.ts',
+        '--sites',
+        this.options.sitesFile,
+        '--task-queue',
+        this.options.taskQueue,
+      ],
       {
         cwd: repoRoot,
         env: {
@@ -79,7 +87,8 @@ export class WorkerProcess {
       child.stderr?.on('data', onData);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        if (!started) reject(new Error(`the worker exited (${code ?? signal}) before it started:\n${recent}`));
+        if (!started)
+          reject(new Error(`the worker exited (${code ?? signal}) before it started:\n${recent}`));
       });
     });
   }

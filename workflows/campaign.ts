@@ -67,6 +67,7 @@ export const setInFlightLimitUpdate = defineUpdate<CampaignProgress, [limit: num
 
 const vr = proxyActivities<VrActivities>({
   startToCloseTimeout: '3m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15 },
 });
 const cleanup = proxyActivities<VrActivities>({
@@ -88,6 +89,7 @@ const DEFAULT_IN_FLIGHT_PER_VRMS = 10;
 
 const discovery = proxyActivities<VrActivities>({
   startToCloseTimeout: '10m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });
 

@@ -44,7 +44,8 @@ const retry: RetryPolicy = {
   maximumAttempts: 15,
 };
 
-const vr = proxyActivities<VrActivities>({ startToCloseTimeout: '3m', retry });
+// Activities heartbeat every 10 s: a killed worker's activity is retried elsewhere after 30 s, not 3 min.
+const vr = proxyActivities<VrActivities>({ startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry });
 const cleanup = proxyActivities<VrActivities>({
   startToCloseTimeout: '1m',
   retry: { ...retry, maximumAttempts: 5 },

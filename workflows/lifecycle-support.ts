@@ -18,7 +18,7 @@ export function activitiesWithRetry(options: ActivityRetry = {}) {
     maximumAttempts: options.maximumAttempts ?? 15,
   };
   return {
-    vr: proxyActivities<VrActivities>({ startToCloseTimeout: '3m', retry }),
+    vr: proxyActivities<VrActivities>({ startToCloseTimeout: '3m', heartbeatTimeout: '30s', retry }),
     /**
      * Activities that heartbeat after every VR call: a worker that dies mid-batch is noticed within a minute
      * (not after the 10 min start-to-close), and the retry reads the tasks the dead attempt started.
