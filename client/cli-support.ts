@@ -3,6 +3,7 @@
  * default), a connected client, and readable failure chains. Command groups live in their own modules and register
  * themselves on the program through `CommandContext`.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import {
@@ -12,6 +13,7 @@ import {
   DEFAULT_TEMPORAL_UI_URL,
 } from '../worker/defaults';
 import { CodecKeyError, createDataConverter, loadCodecFromEnvironment } from '../codec';
+import { parseYamlOrJson } from '../worker/structured-file';
 import { connectTemporalClient } from './api';
 
 export const EXIT_OK = 0;
@@ -96,3 +98,32 @@ export interface CommandContext {
 }
 
 export type RegisterCommands = (program: Command, context: CommandContext) => void;
+
+/**
+ * Reads a YAML or JSON file and validates it (`validate` throws an error with `issues`); every problem names the
+ * file and the field. `what` names the file in messages, e.g. 'spec' or 'campaign file'.
+ */
+export function readValidatedFile<T>(file: string, validate: (value: unknown) => T, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliExit(
+      `${file}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code})`,
+      EXIT_USAGE,
+    );
+  }
+  const parsed = parseYamlOrJson(file, text, { yamlByDefault: true });
+  if (parsed.problems.length > 0)
+    throw new CliExit(parsed.problems.map((problem) => `${file}: ${problem}`).join('\n'), EXIT_USAGE);
+  try {
+    return validate(parsed.value ?? {});
+  } catch (error) {
+    const issues = (error as { issues?: string[] }).issues;
+    if (!Array.isArray(issues)) throw error;
+    throw new CliExit(
+      `invalid ${what}, nothing started:\n${issues.map((i) => `${file}: ${i}`).join('\n')}`,
+      EXIT_USAGE,
+    );
+  }
+}

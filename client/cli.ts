@@ -4,7 +4,6 @@
  * not end well or Temporal failed, 2 bad usage or an invalid spec (then nothing was started, and Temporal was not
  * even contacted).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { Client } from '@temporalio/client';
 import {
@@ -13,7 +12,6 @@ import {
   DEFAULT_TEMPORAL_ADDRESS,
   DEFAULT_TEMPORAL_UI_URL,
 } from '../worker/defaults';
-import { parseYamlOrJson } from '../worker/structured-file';
 import type { ConfigureReplicationInput } from '../workflows/configure-replication-input';
 import {
   CliExit,
@@ -21,6 +19,7 @@ import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
+  readValidatedFile,
   settingsOf,
   withClient,
   type CommandContext,
@@ -29,7 +28,6 @@ import {
 } from './cli-support';
 import {
   cancelConfigure,
-  InvalidConfigureInputError,
   queryConfigureProgress,
   startConfigureReplication,
   temporalUiLink,
@@ -42,25 +40,8 @@ import { registerPairingCommands } from './commands/pairings';
 import { registerReplicationCommands } from './commands/replications';
 
 /** Reads and validates a spec file; every problem names the file and the field. */
-function readSpecFile(file: string): ConfigureReplicationInput {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliExit(`${file}: cannot read the spec (${(error as NodeJS.ErrnoException).code})`, EXIT_USAGE);
-  }
-  const parsed = parseYamlOrJson(file, text, { yamlByDefault: true });
-  if (parsed.problems.length > 0) {
-    throw new CliExit(parsed.problems.map((problem) => `${file}: ${problem}`).join('\n'), EXIT_USAGE);
-  }
-  try {
-    return validateConfigureInput(parsed.value ?? {}, 'spec');
-  } catch (error) {
-    if (!(error instanceof InvalidConfigureInputError)) throw error;
-    const lines = error.issues.map((issue) => `${file}: ${issue}`);
-    throw new CliExit(`invalid spec, nothing started:\n${lines.join('\n')}`, EXIT_USAGE);
-  }
-}
+const readSpecFile = (file: string): ConfigureReplicationInput =>
+  readValidatedFile(file, (value) => validateConfigureInput(value, 'spec'), 'spec');
 
 /** While waiting, a line on stderr now and then says where the run is (the query fails until a worker is up). */
 function reportProgressWhileWaiting(client: Client, workflowId: string, everyMs = 10_000): () => void {

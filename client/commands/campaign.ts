@@ -29,39 +29,14 @@ import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
+  readValidatedFile,
   withClient,
   type CommandContext,
   type Settings,
 } from '../cli-support';
 
-/** Reads a YAML or JSON file and validates it; every problem names the file and the field. */
-export function readValidatedFile<T>(file: string, validate: (value: unknown) => T, what: string): T {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliExit(
-      `${file}: cannot read the ${what} file (${(error as NodeJS.ErrnoException).code})`,
-      EXIT_USAGE,
-    );
-  }
-  const parsed = parseYamlOrJson(file, text, { yamlByDefault: true });
-  if (parsed.problems.length > 0)
-    throw new CliExit(parsed.problems.map((problem) => `${file}: ${problem}`).join('\n'), EXIT_USAGE);
-  try {
-    return validate(parsed.value ?? {});
-  } catch (error) {
-    const issues = (error as { issues?: string[] }).issues;
-    if (!Array.isArray(issues)) throw error;
-    throw new CliExit(
-      `invalid ${what} file, nothing started:\n${issues.map((i) => `${file}: ${i}`).join('\n')}`,
-      EXIT_USAGE,
-    );
-  }
-}
-
 const readCampaignFile = (file: string): ReplicationCampaignInput =>
-  readValidatedFile(file, (value) => validateCampaignInput(value, 'campaign'), 'campaign');
+  readValidatedFile(file, (value) => validateCampaignInput(value, 'campaign'), 'campaign file');
 
 /**
  * The CLI does not know the worker's sites; given the worker's sites file (`--sites` or env VR_SITES_FILE) it checks

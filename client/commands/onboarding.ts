@@ -10,7 +10,7 @@ import {
   type OverlapPolicyName,
 } from '../campaign-schedules';
 import { CliExit, EXIT_OK, EXIT_USAGE, withClient, type CommandContext, type Settings } from '../cli-support';
-import { readValidatedFile } from './campaign';
+import { readValidatedFile } from '../cli-support';
 
 interface CreateOptions {
   file: string;
@@ -26,7 +26,7 @@ async function create(options: CreateOptions, settings: Settings): Promise<numbe
     throw new CliExit('give exactly one of --every <interval> or --cron <expression>', EXIT_USAGE);
   if (!(options.overlap in OVERLAP_POLICIES))
     throw new CliExit(`--overlap must be one of ${Object.keys(OVERLAP_POLICIES).join(', ')}`, EXIT_USAGE);
-  const input = readValidatedFile(options.file, (value) => validateOnboardingInput(value), 'onboarding');
+  const input = readValidatedFile(options.file, (value) => validateOnboardingInput(value), 'onboarding file');
   return withClient(settings, async (client) => {
     try {
       const scheduleId = await createOnboardingSchedule(client, input, {
