@@ -40,7 +40,8 @@ import type {
 /** Names per list request: VR's filter takes repeated values, and the URL must stay short. */
 const NAMES_PER_REQUEST = 20;
 
-const summarizePairing = (pairing: Pairing): PairingSummary => ({
+/** The pairing as activities and workflows use it (ids, names, ROBO). */
+export const summarizePairing = (pairing: Pairing): PairingSummary => ({
   pairingId: pairing.pairing_id,
   localVcenterId: pairing.local_vc_server.id,
   localVcenterName: pairing.local_vc_server.name ?? undefined,

@@ -6,15 +6,14 @@
  */
 import {
   collect,
-  isRoboPairing,
   VrBadRequestError,
   VrNotFoundError,
-  type Pairing,
   type PairingSpec,
   type Task,
   type VrSession,
 } from '../vr';
 import { asActivity, describeVrError } from './failures';
+import { summarizePairing } from './lookup-activities';
 import type { SessionManager } from './session-manager';
 import type { PairingSummary, SessionRef } from './types';
 
@@ -59,17 +58,6 @@ export type StartPairingOperationResult =
   | { kind: 'already-in-state'; reason: string; pairingId?: string }
   /** The check before the call, or VR, refused the operation; nothing changed. */
   | { kind: 'refused'; reason: string };
-
-export const summarizePairing = (pairing: Pairing): PairingSummary => ({
-  pairingId: pairing.pairing_id,
-  localVcenterId: pairing.local_vc_server.id,
-  localVcenterName: pairing.local_vc_server.name ?? undefined,
-  remoteVcenterId: pairing.remote_vc_server.id,
-  remoteVcenterName: pairing.remote_vc_server.name ?? undefined,
-  remoteVrmsId: pairing.remote_vrms?.id,
-  remoteVrmsName: pairing.remote_vrms?.name ?? undefined,
-  robo: isRoboPairing(pairing),
-});
 
 const TASK_WORDS = { create: /pair(?!.*break)/i, reconnect: /reconnect/i, delete: /break|delete|unpair/i };
 
