@@ -4,6 +4,7 @@
  * answer for many VMs (architecture: batching).
  */
 import {
+  chunkFilterValues,
   collect,
   findDatastoreByExactName,
   findReplicationServerByExactName,
@@ -15,6 +16,7 @@ import {
   type VirtualMachine,
   type VmDisk,
   type VrSession,
+  NAME_LOOKUP_PAGE_SIZE,
 } from '../vr';
 import { asActivity, NonRetryableActivityError } from './failures';
 import type { SessionManager } from './session-manager';
@@ -38,7 +40,6 @@ import type {
 } from './types';
 
 /** Names per list request: VR's filter takes repeated values, and the URL must stay short. */
-const NAMES_PER_REQUEST = 20;
 
 /** The pairing as activities and workflows use it (ids, names, ROBO). */
 export const summarizePairing = (pairing: Pairing): PairingSummary => ({
@@ -244,17 +245,19 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
   const ids = input.vms.flatMap((vm) => (vm.id !== undefined ? [vm.id] : []));
   const byName =
     names.length > 0 ? await findVmsByExactName(session, pairingId, localVcenterId, names) : new Map();
-  // VMs asked for by id (campaigns pass ids) are looked up among the suitable ones first: in the usual case one
-  // request per 20 VMs answers both "does it exist" and "is it suitable"; only the rest are looked up again.
+  // VMs asked for by id (discovery campaigns pass ids) are looked up among the suitable ones first: in the usual
+  // case one request per 100 VMs answers both "does it exist" and "is it suitable"; only the rest are looked up
+  // again. VMs asked for by name: one request per 100 names finds every VM of each name (so a duplicate name is
+  // never guessed), then one more per 100 names asks which of them are suitable.
   const suitable = new Set<string>();
   const byId = new Map<string, VirtualMachine>();
   const listByIds = async (wanted: string[], suitableForReplication: boolean) => {
-    for (let start = 0; start < wanted.length; start += NAMES_PER_REQUEST) {
-      const filter = wanted.slice(start, start + NAMES_PER_REQUEST);
+    for (const filter of chunkFilterValues(wanted)) {
       for await (const vm of session.listVms(pairingId, localVcenterId, {
         filterProperty: 'id',
         filter,
         suitableForReplication,
+        pageSize: NAME_LOOKUP_PAGE_SIZE,
       })) {
         if (!filter.includes(vm.id)) continue;
         byId.set(vm.id, vm);
@@ -298,15 +301,17 @@ async function findVms(session: VrSession, input: FindVmsInput): Promise<FindVms
     return match.item;
   });
 
-  const resolvedIds = [...resolved.keys()].filter((id) => !suitable.has(id) && !byId.has(id));
-  for (let start = 0; start < resolvedIds.length; start += NAMES_PER_REQUEST) {
-    const filter = resolvedIds.slice(start, start + NAMES_PER_REQUEST);
+  // Which of the VMs found by name are suitable: the same names again with suitable_for_replication=true (names are
+  // short, ids are long: one request per 100 names, against three per 100 ids).
+  const unchecked = [...resolved.values()].filter((vm) => !suitable.has(vm.id) && !byId.has(vm.id));
+  for (const filter of chunkFilterValues([...new Set(unchecked.map((vm) => vm.name))])) {
     for await (const vm of session.listVms(pairingId, localVcenterId, {
-      filterProperty: 'id',
+      filterProperty: 'name',
       filter,
       suitableForReplication: true,
+      pageSize: NAME_LOOKUP_PAGE_SIZE,
     })) {
-      suitable.add(vm.id);
+      if (resolved.has(vm.id)) suitable.add(vm.id);
     }
   }
 

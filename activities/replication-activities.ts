@@ -1,8 +1,8 @@
 /**
  * Configure, task polling, replication status and logout activities.
- * Configure is idempotent: before every POST (first try or retry) it asks VR which VMs already have a replication
- * or a configure task still running, and sends specs only for the others, so a crash between the POST and the
- * record of its answer never configures a VM twice.
+ * Configure is idempotent: a retry (the only attempt that can follow a POST whose answer was lost) first asks VR
+ * which VMs already have a replication or a configure task still running, and sends specs only for the others, so
+ * a crash between the POST and the record of its answer never configures a VM twice.
  */
 import { Context } from '@temporalio/activity';
 import {
@@ -10,11 +10,12 @@ import {
   VrBadRequestError,
   VrForbiddenError,
   type ConfigureReplicationSpec,
+  toEpochMillis,
   type Task,
   type VrSession,
 } from '../vr';
 import { asActivity, describeVrError } from './failures';
-import { TaskPoller } from './task-poller';
+import { TASK_IDS_PER_REQUEST, TaskPoller } from './task-poller';
 import type { SessionManager } from './session-manager';
 import type {
   ConfigureBatchInput,
@@ -106,14 +107,26 @@ async function existingWork(session: VrSession, input: ConfigureBatchInput) {
   return { replications, runningTasks };
 }
 
+const summarizeTask = (task: Task): TaskSummary => ({
+  taskId: task.id,
+  status: task.status,
+  progress: task.progress ?? undefined,
+  error: [task.error?.message, task.error?.details].filter(Boolean).join(': ') || undefined,
+  replicationId: replicationIdOf(task),
+  entity: task.entity ?? undefined,
+  queuedAt: toEpochMillis(task.queued_time),
+});
+
 /** POSTs the specs; when VR rejects the whole request (400/403), sends them one by one to find the VMs at fault. */
 async function postSpecs(
   session: VrSession,
   pairingId: string,
   specs: ConfigureReplicationSpec[],
+  record: (tasks: TaskSummary[]) => void,
 ): Promise<ConfigureVmOutcome[]> {
   try {
     const tasks = await session.configureReplications(pairingId, specs);
+    record(tasks.map(summarizeTask));
     return specs.map((spec, index) => {
       const task = tasks.find((candidate) => candidate.entity === spec.vm_id) ?? tasks[index];
       if (!task) return { vmId: spec.vm_id, kind: 'rejected', reason: 'VR returned no task for this VM' };
@@ -137,19 +150,47 @@ async function postSpecs(
       ];
     }
     const outcomes: ConfigureVmOutcome[] = [];
-    for (const spec of specs) outcomes.push(...(await postSpecs(session, pairingId, [spec])));
+    for (const spec of specs) outcomes.push(...(await postSpecs(session, pairingId, [spec], record)));
     return outcomes;
   }
 }
 
-const summarizeTask = (task: Task): TaskSummary => ({
-  taskId: task.id,
-  status: task.status,
-  progress: task.progress ?? undefined,
-  error: [task.error?.message, task.error?.details].filter(Boolean).join(': ') || undefined,
-  replicationId: replicationIdOf(task),
-  entity: task.entity ?? undefined,
-});
+/** Largest page asked for when listing recent tasks (a server with a lower cap pages; nothing is lost). */
+const RECENT_TASKS_PAGE = 1000;
+
+/**
+ * One poll round for `ids`. Up to TASK_IDS_PER_REQUEST tasks: one request filtered by id. More (a campaign's
+ * hundreds of tasks): the site's most recent tasks, newest first in pages of up to RECENT_TASKS_PAGE, until every
+ * wanted task was seen or the list reaches tasks queued before the oldest wanted one; so one request usually
+ * answers a round for a thousand tasks. Whatever that did not find is asked for by id, so every id comes back as a
+ * task or as missing.
+ */
+export async function fetchTasks(
+  session: VrSession,
+  ids: string[],
+  hint: { oldestQueuedAt?: number },
+): Promise<{ tasks: TaskSummary[]; missing: string[] }> {
+  const wanted = new Set(ids);
+  const found = new Map<string, TaskSummary>();
+  if (ids.length > TASK_IDS_PER_REQUEST && hint.oldestQueuedAt !== undefined) {
+    const pageSize = Math.min(RECENT_TASKS_PAGE, ids.length + TASK_IDS_PER_REQUEST);
+    for await (const task of session.listTasks({ sortBy: 'queued_time', orderBy: 'desc', pageSize })) {
+      if (wanted.has(task.id)) found.set(task.id, summarizeTask(task));
+      if (found.size === wanted.size) break;
+      const queuedAt = toEpochMillis(task.queued_time);
+      if (queuedAt !== undefined && queuedAt < hint.oldestQueuedAt) break;
+    }
+  }
+  for (const filter of chunks(
+    ids.filter((id) => !found.has(id)),
+    TASK_IDS_PER_REQUEST,
+  )) {
+    for await (const task of session.listTasks({ filterProperty: 'id', filter, pageSize: filter.length })) {
+      if (wanted.has(task.id)) found.set(task.id, summarizeTask(task));
+    }
+  }
+  return { tasks: [...found.values()], missing: ids.filter((id) => !found.has(id)) };
+}
 
 export function createReplicationActivities(sessions: SessionManager, poller = new TaskPoller()) {
   return {
@@ -183,7 +224,8 @@ export function createReplicationActivities(sessions: SessionManager, poller = n
             }
             const specs = input.vms.filter((vm) => !outcomes.has(vm.vmId)).map((vm) => buildSpec(input, vm));
             if (specs.length > 0) {
-              for (const outcome of await postSpecs(session, input.pairing.pairingId, specs))
+              const record = (tasks: TaskSummary[]) => poller.record(input.site, tasks);
+              for (const outcome of await postSpecs(session, input.pairing.pairingId, specs, record))
                 outcomes.set(outcome.vmId, outcome);
             }
             return { vms: input.vms.map((vm) => outcomes.get(vm.vmId)!) };
@@ -200,17 +242,9 @@ export function createReplicationActivities(sessions: SessionManager, poller = n
     async pollTasks(input: PollTasksInput): Promise<PollTasksResult> {
       return asActivity(`poll ${input.taskIds.length} VR tasks`, () =>
         sessions.withSession(input, (session) =>
-          poller.poll(input.site, input.taskIds, input.maxAgeMs ?? 0, async (ids) => {
-            const found = new Map<string, TaskSummary>();
-            for await (const task of session.listTasks({
-              filterProperty: 'id',
-              filter: ids,
-              pageSize: ids.length,
-            })) {
-              if (ids.includes(task.id)) found.set(task.id, summarizeTask(task));
-            }
-            return { tasks: [...found.values()], missing: ids.filter((id) => !found.has(id)) };
-          }),
+          poller.poll(input.site, input.taskIds, input.maxAgeMs ?? 0, (ids, hint) =>
+            fetchTasks(session, ids, hint),
+          ),
         ),
       );
     },

@@ -13,6 +13,8 @@ interface CachedSession {
   sessionId: string;
   /** Pairings whose remote site this session is logged in to. */
   remotePairings: Set<string>;
+  /** Remote logins under way, by pairing id. */
+  pendingRemoteLogins?: Map<string, Promise<void>>;
   lastUsed: number;
 }
 
@@ -101,11 +103,8 @@ export class SessionManager {
       if (!cached || cached.site !== ref.site) cached = await this.login(ref);
       cached.lastUsed = Date.now();
       if (!pairing || pairing.robo || cached.remotePairings.has(pairing.pairingId)) return cached;
-      const { client } = this.site(ref.site);
       try {
-        await client
-          .session(cached.sessionId)
-          .remoteLogin(pairing.pairingId, this.remoteCredentials(ref.site, pairing));
+        await this.remoteLoginOnce(ref.site, cached, pairing);
       } catch (error) {
         // The cached local session expired in VR meanwhile (NOT_AUTHENTICATED): without dropping it, every retry of
         // the activity would reuse it and fail the same way. Wrong remote credentials are not this case.
@@ -124,6 +123,20 @@ export class SessionManager {
       cached.remotePairings.add(pairing.pairingId);
       return cached;
     }
+  }
+
+  /** One remote login per session and pairing, however many activities need it at the same moment. */
+  private remoteLoginOnce(site: string, cached: CachedSession, pairing: PairingSummary): Promise<void> {
+    const pendingRemoteLogins = (cached.pendingRemoteLogins ??= new Map());
+    let pending = pendingRemoteLogins.get(pairing.pairingId);
+    if (!pending) {
+      pending = this.site(site)
+        .client.session(cached.sessionId)
+        .remoteLogin(pairing.pairingId, this.remoteCredentials(site, pairing))
+        .finally(() => pendingRemoteLogins.delete(pairing.pairingId));
+      pendingRemoteLogins.set(pairing.pairingId, pending);
+    }
+    return pending;
   }
 
   private login(ref: { site: string; sessionHandle: string }): Promise<CachedSession> {

@@ -1,24 +1,33 @@
 /**
  * Coalesces task polls per site. Every run (and every batch of a campaign) polls its own tasks, but the gateway
  * allows about 100 requests a minute: this poller answers from a fresh-enough cache and, when it must ask VR, asks
- * once for every task that any run on this worker still waits for. So a worker sends about one `GET /tasks` per
- * poll interval per site, however many runs wait at the same time.
+ * once for every task that any run on this worker still waits for. Tasks are known from the moment VR answers the
+ * configure request (`record`), so a new run's first poll needs no request of its own, and a site is never asked
+ * twice within the poll interval: a worker sends at most one `GET /tasks` round per poll interval per site, however
+ * many runs wait at the same time (how many requests a round takes is the fetcher's business, see pollTasks).
  */
 import type { TaskSummary } from './types';
 
-/** Task ids per `GET /tasks` request (repeated `filter` values; keeps the URL well under header limits). */
+/** Task ids per `GET /tasks?filter_property=id` request (repeated `filter` values; keeps the URL short). */
 export const TASK_IDS_PER_REQUEST = 100;
 /** Forget tasks nobody asked about for this long. */
 const FORGET_AFTER_MS = 15 * 60_000;
+/** Rounds of one site are at least this far apart (or the asked freshness, when shorter): the default first interval. */
+export const MIN_ROUND_SPACING_MS = 5_000;
 
 interface Entry {
   summary?: TaskSummary;
   missing?: boolean;
-  fetchedAt: number;
+  /** When VR last answered about it; unset until then. */
+  fetchedAt?: number;
   askedAt: number;
 }
 
-export type FetchTasks = (ids: string[]) => Promise<{ tasks: TaskSummary[]; missing: string[] }>;
+/** Asks VR about `ids`; `oldestQueuedAt` (epoch ms) is the earliest queue time among them, when known. */
+export type FetchTasks = (
+  ids: string[],
+  hint: { oldestQueuedAt?: number },
+) => Promise<{ tasks: TaskSummary[]; missing: string[] }>;
 
 const isTerminal = (entry: Entry | undefined): boolean =>
   entry?.missing === true ||
@@ -26,15 +35,39 @@ const isTerminal = (entry: Entry | undefined): boolean =>
   entry?.summary?.status === 'ERROR' ||
   entry?.summary?.status === 'CANCELLED';
 
+export interface TaskPollerOptions {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Upper bound of the spacing between two rounds of a site. Default MIN_ROUND_SPACING_MS. */
+  roundSpacingMs?: number;
+}
+
 export class TaskPoller {
   private readonly sites = new Map<string, Map<string, Entry>>();
   private readonly fetching = new Map<string, Promise<void>>();
+  private readonly lastRound = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly roundSpacingMs: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(options: TaskPollerOptions | (() => number) = {}) {
+    const resolved = typeof options === 'function' ? { now: options } : options;
+    this.now = resolved.now ?? Date.now;
+    this.sleep = resolved.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.roundSpacingMs = resolved.roundSpacingMs ?? MIN_ROUND_SPACING_MS;
+  }
+
+  /** What VR answered to a configure request: the tasks' state as of now, no poll needed to learn it. */
+  record(site: string, tasks: TaskSummary[]): void {
+    const entries = this.entriesOf(site);
+    const now = this.now();
+    for (const summary of tasks) entries.set(summary.taskId, { summary, fetchedAt: now, askedAt: now });
+  }
 
   /**
    * Status of `ids` no older than `maxAgeMs`. `fetch` is called (with every still-running task of the site that was
-   * asked about recently) only when some of `ids` has no fresh answer.
+   * asked about recently) only when some of `ids` has no fresh answer, and never sooner than
+   * min(maxAgeMs, roundSpacingMs) after the site's previous round: a caller with an unknown task waits for it.
    */
   async poll(
     site: string,
@@ -47,13 +80,22 @@ export class TaskPoller {
     for (const id of ids) {
       const entry = entries.get(id);
       if (entry) entry.askedAt = now;
-      else entries.set(id, { fetchedAt: 0, askedAt: now });
+      else entries.set(id, { askedAt: now });
     }
     const stale = () => ids.some((id) => !this.fresh(entries.get(id), maxAgeMs));
-    if (stale()) {
+    while (stale()) {
       const running = this.fetching.get(site);
-      if (running) await running;
-      if (stale()) await this.refresh(site, entries, fetch);
+      if (running) {
+        await running;
+        continue;
+      }
+      const wait =
+        (this.lastRound.get(site) ?? -Infinity) + Math.min(maxAgeMs, this.roundSpacingMs) - this.now();
+      if (wait > 0) {
+        await this.sleep(wait);
+        continue;
+      }
+      await this.refresh(site, entries, fetch);
     }
     this.forgetOld(entries);
     const tasks: TaskSummary[] = [];
@@ -67,25 +109,28 @@ export class TaskPoller {
   }
 
   private fresh(entry: Entry | undefined, maxAgeMs: number): boolean {
-    if (!entry || entry.fetchedAt === 0) return false;
+    if (entry?.fetchedAt === undefined) return false;
     return isTerminal(entry) || this.now() - entry.fetchedAt <= maxAgeMs;
   }
 
   private refresh(site: string, entries: Map<string, Entry>, fetch: FetchTasks): Promise<void> {
-    const ids = [...entries].filter(([, entry]) => !isTerminal(entry)).map(([id]) => id);
+    const pending = [...entries].filter(([, entry]) => !isTerminal(entry));
+    const ids = pending.map(([id]) => id);
+    const queued = pending.map(([, entry]) => entry.summary?.queuedAt);
+    const oldestQueuedAt = queued.every((time) => time !== undefined)
+      ? Math.min(...(queued as number[]))
+      : undefined;
+    this.lastRound.set(site, this.now());
     const work = (async () => {
-      for (let start = 0; start < ids.length; start += TASK_IDS_PER_REQUEST) {
-        const chunk = ids.slice(start, start + TASK_IDS_PER_REQUEST);
-        const { tasks, missing } = await fetch(chunk);
-        const fetchedAt = this.now();
-        for (const summary of tasks) {
-          const entry = entries.get(summary.taskId);
-          if (entry) Object.assign(entry, { summary, fetchedAt, missing: false });
-        }
-        for (const id of missing) {
-          const entry = entries.get(id);
-          if (entry) Object.assign(entry, { missing: true, fetchedAt });
-        }
+      const { tasks, missing } = await fetch(ids, { oldestQueuedAt });
+      const fetchedAt = this.now();
+      for (const summary of tasks) {
+        const entry = entries.get(summary.taskId);
+        if (entry) Object.assign(entry, { summary, fetchedAt, missing: false });
+      }
+      for (const id of missing) {
+        const entry = entries.get(id);
+        if (entry) Object.assign(entry, { missing: true, fetchedAt });
       }
     })();
     const tracked = work.finally(() => this.fetching.delete(site));

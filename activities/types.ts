@@ -151,6 +151,8 @@ export interface TaskSummary {
   /** The replication the task created, when VR reports it. */
   replicationId?: string;
   entity?: string;
+  /** When VR queued the task, epoch ms. */
+  queuedAt?: number;
 }
 export interface PollTasksResult {
   tasks: TaskSummary[];

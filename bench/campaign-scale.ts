@@ -135,7 +135,7 @@ async function main(): Promise<void> {
             targetDatastore: 'recovery-ds-1',
           },
         ],
-        limits: { inFlightPerVrms: IN_FLIGHT, batchSize: 20, historyEventsPerRun: EVENTS_PER_RUN },
+        limits: { inFlightPerVrms: IN_FLIGHT, vmsPerBatch: 20, historyEventsPerRun: EVENTS_PER_RUN },
         pollIntervalSeconds: 1,
         pollIntervalCapSeconds: 2,
       },

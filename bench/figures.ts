@@ -12,6 +12,7 @@
  *
  * All in real (uncompressed) time. Polls are GET /tasks and GET /tasks/{task_id}.
  */
+import type { Timeline } from './timeline';
 import type { SimStatsSnapshot } from './bench-simulator';
 import type { RunnerName } from './settings';
 
@@ -81,6 +82,8 @@ export interface ScenarioFigures {
   workerCpuSeconds?: number;
   workerCpuMsPerVm?: number;
   workerPeakRssMb?: number;
+  /** Ours: where the wall time went, seconds after start (measured, not × time scale). */
+  timeline?: Timeline;
   outcomes?: Record<string, number>;
   failureSamples?: string[];
 }

@@ -8,11 +8,13 @@ import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { SIM_SITES } from '../simulator';
+import { DEFAULT_PACING } from '../vr';
 import type { SiteConfig } from '../worker/sites';
 import type { ReplicationCampaignInput, ReplicationCampaignResult } from '../workflows/campaign-input';
 import type { BenchSimulator } from './bench-simulator';
 import { cpuSeconds, peakRssMb } from './process-usage';
 import { REAL_WINDOW_MS, type BenchSettings } from './settings';
+import { campaignTimeline, type Timeline } from './timeline';
 import type { BenchWorkerConfig } from './worker-process';
 
 export interface UsRun {
@@ -28,6 +30,8 @@ export interface UsRun {
   maxHistoryEvents: number;
   workerCpuSeconds: number;
   workerPeakRssMb: number;
+  /** Where the wall time went (seconds after start, measured). */
+  timeline: Timeline;
 }
 
 export interface UsContext {
@@ -42,8 +46,8 @@ export interface UsContext {
 /** The client pacer's defaults (vr/pacer.ts DEFAULT_PACING) with the window compressed like the gateway's. */
 function benchSites(url: string, settings: BenchSettings): SiteConfig[] {
   const pacing = {
-    perClientPerMinute: 90,
-    perSessionPerMinute: 45,
+    perClientPerMinute: DEFAULT_PACING.perClientPerMinute,
+    perSessionPerMinute: DEFAULT_PACING.perSessionPerMinute,
     windowMs: Math.round(REAL_WINDOW_MS / settings.timeScale),
   };
   return [
@@ -171,6 +175,7 @@ export async function runUs(context: UsContext, sim: BenchSimulator): Promise<Us
     // Visibility is updated asynchronously: give the last closed batches a moment to show up.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const history = await historyOf(context.client, campaignId);
+    const timeline = await campaignTimeline(context.client, campaignId, started);
     return {
       wallMs,
       configured: result.totals.configured ?? 0,
@@ -185,6 +190,7 @@ export async function runUs(context: UsContext, sim: BenchSimulator): Promise<Us
       maxHistoryEvents: history.max,
       workerCpuSeconds,
       workerPeakRssMb,
+      timeline,
     };
   } finally {
     await stopWorker(worker);

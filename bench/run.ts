@@ -68,6 +68,7 @@ async function runScenario(
         workerCpuSeconds: run.workerCpuSeconds,
         workerCpuMsPerVm: (run.workerCpuSeconds * 1000) / size,
         workerPeakRssMb: run.workerPeakRssMb,
+        timeline: run.timeline,
         outcomes: run.totals,
         failureSamples: run.failureSamples,
       };
@@ -127,6 +128,10 @@ function summaryLine(row: ScenarioFigures): string {
       `history ${row.historyEventsPerVm.toFixed(1)}/VM`,
       `CPU ${row.workerCpuMsPerVm?.toFixed(1)} ms/VM`,
       `RSS ${row.workerPeakRssMb?.toFixed(0)} MB`,
+    );
+  if (row.timeline)
+    parts.push(
+      `last configure ${row.timeline.lastConfigureS} s, first poll after ${row.timeline.firstPollAfterS ?? '–'} s, last poll ${row.timeline.lastPollS} s, last batch closed ${row.timeline.lastBatchClosedS} s`,
     );
   return parts.join(' | ');
 }

@@ -190,7 +190,7 @@ async function execute(options: ChaosOptions, resources: Resources): Promise<Cha
       ],
       limits: {
         inFlightPerVrms: options.inFlightPerVrms,
-        batchSize: options.batchSize,
+        vmsPerBatch: options.batchSize,
         historyEventsPerRun: options.historyEventsPerRun,
       },
       pollIntervalSeconds: 1,

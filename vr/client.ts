@@ -21,7 +21,7 @@ export interface VrClientOptions {
   insecureSkipVerify?: boolean;
   /** Timeouts in ms. Defaults: connect 10_000, headers 30_000, body 60_000 (body: longest pause between chunks). */
   timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
-  /** Request pacing, see pacer.ts. Default: { perClientPerMinute: 90, perSessionPerMinute: 45 }. `false` disables. */
+  /** Request pacing, see pacer.ts. Default: { perClientPerMinute: 100, perSessionPerMinute: 45 }. `false` disables. */
   pacing?: PacerOptions | false;
   /** Max concurrent connections to this VRMS. Default 8. */
   connections?: number;

@@ -3,7 +3,7 @@
  * the server narrows the list and we re-match names exactly (case-sensitive). No match and several matches are
  * distinct outcomes; nothing is ever guessed.
  */
-import { collect } from './paging';
+import { chunkFilterValues, collect } from './paging';
 import type { Datastore, ReplicationServerInfo, StoragePolicy, VirtualMachine } from './schemas';
 import type { VrSession } from './session';
 
@@ -12,8 +12,11 @@ export type ExactMatch<T> =
   | { kind: 'not-found'; name: string }
   | { kind: 'ambiguous'; name: string; matches: T[] };
 
-/** Names per list request: keeps the query string short whatever the number of VMs. */
-export const NAMES_PER_REQUEST = 20;
+/**
+ * Page size of name lookups. "Contains" brings more VMs than names (`app-1` also matches `app-10`...`app-199`), so a
+ * request for 100 names asks for big pages; a server with a lower cap pages, nothing is lost.
+ */
+export const NAME_LOOKUP_PAGE_SIZE = 1000;
 
 /** The exact-match outcome for one name among candidates (duplicates by `idOf` count once). */
 export function matchExactly<T>(
@@ -34,7 +37,7 @@ export function matchExactly<T>(
 
 /**
  * Looks up VMs by exact name: lists with filter_property=name and the names as repeated filter values
- * (NAMES_PER_REQUEST per request), then re-matches exactly. One entry per distinct requested name.
+ * (up to 100 per request, see chunkFilterValues), then re-matches exactly. One entry per distinct requested name.
  */
 export async function findVmsByExactName(
   session: VrSession,
@@ -47,9 +50,8 @@ export async function findVmsByExactName(
   // An empty filter value would match every VM ("contains ''"): never send it.
   const searchable = wanted.filter((name) => name.length > 0);
   const candidates: VirtualMachine[] = [];
-  for (let start = 0; start < searchable.length; start += NAMES_PER_REQUEST) {
-    const chunk = searchable.slice(start, start + NAMES_PER_REQUEST);
-    const query = { filterProperty: 'name', filter: chunk, ...options };
+  for (const chunk of chunkFilterValues(searchable)) {
+    const query = { filterProperty: 'name', filter: chunk, pageSize: NAME_LOOKUP_PAGE_SIZE, ...options };
     candidates.push(...(await collect(session.listVms(pairingId, vcenterId, query))));
   }
   const byName = new Map<string, VirtualMachine[]>();

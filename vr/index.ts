@@ -1,7 +1,7 @@
 /** Public API of the VR REST client: client, session, errors, pacer, exact-name lookups, schemas and types. */
 export { VrClient, type VrClientOptions } from './client';
 export { VrSession } from './session';
-export { collect, type ListQuery } from './paging';
+export { chunkFilterValues, collect, type ListQuery } from './paging';
 export type { VrExchange } from './transport';
 export { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_CONNECTIONS } from './transport';
 export type { VrLogger } from './logger';
@@ -13,7 +13,7 @@ export {
   findStoragePolicyByExactName,
   findReplicationServerByExactName,
   matchExactly,
-  NAMES_PER_REQUEST,
+  NAME_LOOKUP_PAGE_SIZE,
   type ExactMatch,
 } from './exact-match';
 export {

@@ -35,6 +35,37 @@ export function listQueryParams(query: ListQuery | undefined): URLSearchParams {
   return params;
 }
 
+/** Most repeated `filter` values in one list request. */
+export const FILTER_VALUES_PER_REQUEST = 100;
+/** Most characters of `filter` values (URL-encoded) in one list request: URLs stay well under 8 kB header limits. */
+export const FILTER_CHARS_PER_REQUEST = 3_000;
+
+/**
+ * Cuts filter values into groups that each fit one list request: at most FILTER_VALUES_PER_REQUEST values and
+ * FILTER_CHARS_PER_REQUEST URL-encoded characters (a single longer value still gets a request of its own).
+ */
+export function chunkFilterValues(
+  values: readonly string[],
+  maxValues = FILTER_VALUES_PER_REQUEST,
+  maxChars = FILTER_CHARS_PER_REQUEST,
+): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const value of values) {
+    const size = encodeURIComponent(value).length + '&filter='.length;
+    if (current.length > 0 && (current.length >= maxValues || chars + size > maxChars)) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(value);
+    chars += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 const checkCount = (name: string, value: number | undefined, minimum: number): void => {
   if (value !== undefined && (!Number.isInteger(value) || value < minimum)) {
     throw new RangeError(`ListQuery.${name} must be an integer >= ${minimum}, got ${value}`);

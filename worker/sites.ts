@@ -35,7 +35,7 @@ export interface SiteConfig {
   password: string;
   /** For remote logins to paired sites, in file order. Default []. */
   remoteCredentials: RemoteCredentials[];
-  /** Request pacing per VRMS. Default: the VR client's (90 / 45 per minute). */
+  /** Request pacing per VRMS. Default: the VR client's (100 / 45 per minute). */
   pacing?: { perClientPerMinute?: number; perSessionPerMinute?: number };
 }
 

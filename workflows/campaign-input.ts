@@ -69,7 +69,12 @@ export const CampaignLimitsSchema = z
   .object({
     /** Batches in flight per VRMS (site), 1–50. Default 10. Can be changed while the campaign runs. */
     inFlightPerVrms: z.number().int().min(1).max(50).optional(),
-    /** VMs per batch (one configure request), 1–20 (VR's limit). Default 20. */
+    /**
+     * VMs per batch workflow, 1–1000. Default 100: a batch looks its VMs up with one request per 100 names and
+     * sends them in configure requests of `batchSize`.
+     */
+    vmsPerBatch: z.number().int().min(1).max(1000).optional(),
+    /** VMs per configure request, 1–20 (VR's limit). Default 20. */
     batchSize: z.number().int().min(1).max(20).optional(),
     /** History events after which a run continues as new (it first lets its batches finish). Default 2000. */
     historyEventsPerRun: z.number().int().min(50).max(8000).optional(),

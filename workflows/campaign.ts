@@ -1,6 +1,6 @@
 /**
  * replicationCampaignWorkflow: many VMs over several groups (site + pairing + VMs or selector), run as batch child
- * workflows of ≤20 VMs with a bounded number in flight per VRMS (a sliding window, as in samples-typescript's
+ * workflows of 100 VMs (`limits.vmsPerBatch`) with a bounded number in flight per VRMS (a sliding window, as in samples-typescript's
  * batch-sliding-window). The campaign keeps totals and a bounded failure list, never per-VM results: the full
  * report is assembled from its batches (search attribute VrCampaignId). It drains its batches and continues as new
  * before its history grows large. Steering: updates pause, resume, cancel, setInFlightLimit; query campaignProgress.
@@ -15,6 +15,7 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -76,16 +77,18 @@ const cleanup = proxyActivities<VrActivities>({
 });
 
 /**
- * VR sessions per site shared by a campaign's batches: the gateway allows 50 requests a minute per session but 100
- * per client, so two sessions let the batches use the whole client budget.
+ * VR sessions per site shared by a campaign's batches: sessions are paced at 45 requests a minute (the gateway
+ * allows 50) and the client at 100, so three sessions let the batches use the whole client budget.
  */
-const SESSIONS_PER_SITE = 2;
+const SESSIONS_PER_SITE = 3;
 
 /**
  * Batches in flight per VRMS by default. A batch costs about two requests plus its share of the coalesced task
  * polls, and then waits for VR: ten keep the VRMS busy without coming near the gateway's request limits.
  */
 const DEFAULT_IN_FLIGHT_PER_VRMS = 10;
+/** VMs per batch workflow: one name lookup request per batch, configure requests of 20. */
+const DEFAULT_VMS_PER_BATCH = 100;
 
 const discovery = proxyActivities<VrActivities>({
   startToCloseTimeout: '10m',
@@ -251,12 +254,14 @@ class CampaignRun {
   /** Fills the queue: VM lists are cut into index ranges, selectors are resolved by the discovery activity. */
   private async discover(): Promise<void> {
     const { state } = this;
-    const batchSize = this.input.limits?.batchSize ?? 20;
+    // Campaigns started before batches of 100 keep their batches of 20 when replayed.
+    const vmsPerBatch =
+      this.input.limits?.vmsPerBatch ?? (patched('vms-per-batch-100') ? DEFAULT_VMS_PER_BATCH : 20);
     const seenIds = new Set<string>();
     for (const [index, group] of this.input.groups.entries()) {
       if (group.vms) {
-        for (let start = 0; start < group.vms.length; start += batchSize)
-          state.queue.push({ group: index, start, end: Math.min(start + batchSize, group.vms.length) });
+        for (let start = 0; start < group.vms.length; start += vmsPerBatch)
+          state.queue.push({ group: index, start, end: Math.min(start + vmsPerBatch, group.vms.length) });
         state.totalVms += group.vms.length;
         continue;
       }
@@ -286,12 +291,12 @@ class CampaignRun {
         state.groupErrors.push({ group: index, error: messageOf(error) });
         continue;
       }
-      for (let start = 0; start < ids.length; start += batchSize)
-        state.queue.push({ group: index, ids: compactRefs(ids.slice(start, start + batchSize)) });
+      for (let start = 0; start < ids.length; start += vmsPerBatch)
+        state.queue.push({ group: index, ids: compactRefs(ids.slice(start, start + vmsPerBatch)) });
       // Included names that discovery did not see go by name: their batch reports why (unsuitable, not found...).
       const missing = (selector.include ?? []).filter((name) => !includeSeen.has(name));
-      for (let start = 0; start < missing.length; start += batchSize)
-        state.queue.push({ group: index, names: missing.slice(start, start + batchSize) });
+      for (let start = 0; start < missing.length; start += vmsPerBatch)
+        state.queue.push({ group: index, names: missing.slice(start, start + vmsPerBatch) });
       state.totalVms += ids.length + missing.length;
     }
     state.discovered = true;
@@ -426,6 +431,7 @@ class CampaignRun {
       storagePolicy: group.storagePolicy,
       replicationServer: group.replicationServer,
       settings: group.settings,
+      batchSize: this.input.limits?.batchSize,
       ...this.preparedFor(batch.group, number),
       waitFor: this.input.waitFor,
       pollIntervalSeconds: this.input.pollIntervalSeconds,

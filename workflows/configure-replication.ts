@@ -11,6 +11,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -56,6 +57,8 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 
 /** VMs per lookup activity: keeps each activity's payload small whatever the run's size. */
 const LOOKUP_CHUNK = 200;
+/** Configure requests of one run in flight at once (each is one activity; the worker's pacer keeps the rate). */
+const CONFIGURE_CONCURRENCY = 5;
 const TERMINAL_STATES = new Set<string>([
   'configured',
   'already-replicated',
@@ -174,7 +177,7 @@ class ConfigureRun {
     }
 
     this.phase = 'configuring';
-    for (const batch of chunk(found, input.batchSize ?? 20)) {
+    const configure = async (batch: typeof found): Promise<void> => {
       const outcomes = await this.perVm(
         batch.map((vm) => vm.index),
         'configure request failed',
@@ -195,6 +198,17 @@ class ConfigureRun {
           ).vms,
       );
       for (const outcome of outcomes) this.recordConfigure(outcome);
+    };
+    const batches = chunk(found, input.batchSize ?? 20);
+    if (patched('concurrent-configure-requests')) {
+      // A few requests at once: a run of 100 VMs has sent its last one in about the time of one request.
+      let next = 0;
+      const sender = async () => {
+        while (next < batches.length) await configure(batches[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(CONFIGURE_CONCURRENCY, batches.length) }, sender));
+    } else {
+      for (const batch of batches) await configure(batch);
     }
 
     await this.resumeWaiting('tasks');
@@ -315,7 +329,7 @@ class ConfigureRun {
         const { tasks, missing } = await vr.pollTasks({
           ...this.session,
           taskIds: pending.map((vm) => vm.taskId!),
-          maxAgeMs: Math.round(intervalMs * 0.9),
+          maxAgeMs: intervalMs,
         });
         for (const task of tasks) {
           const vm = pending.find((candidate) => candidate.taskId === task.taskId);
@@ -403,11 +417,19 @@ class ConfigureRun {
     poll: (vms: VmProgress[], intervalMs: number) => Promise<void>,
   ): Promise<void> {
     const capMs = (this.input.pollIntervalCapSeconds ?? 300) * 1000;
-    let intervalMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
+    const firstMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
+    const estimate = patched('poll-at-estimated-completion') ? new CompletionEstimate() : undefined;
+    estimate?.observe(pending(), Date.now());
+    let intervalMs = firstMs;
+    let waitMs = firstMs;
     for (let outstanding = pending(); outstanding.length > 0; outstanding = pending()) {
-      await sleep(intervalMs);
-      await poll(outstanding, intervalMs);
+      await sleep(waitMs);
+      await poll(outstanding, waitMs);
       intervalMs = Math.min(Math.round(intervalMs * 1.5), capMs);
+      // Back off 1.5× per round, but poll sooner when VR's progress says everything will be done sooner (never
+      // sooner than the first interval, so a site still gets at most one poll round per interval).
+      const remainingMs = estimate?.observe(pending(), Date.now());
+      waitMs = remainingMs === undefined ? intervalMs : Math.min(intervalMs, Math.max(firstMs, remainingMs));
       if (pending().length > 0) await this.continueAsNewIfLong(stage);
     }
   }
@@ -465,5 +487,30 @@ class ConfigureRun {
       vms,
       totals,
     };
+  }
+}
+
+/**
+ * When a run's outstanding VMs will all be done, from the progress VR reports (task or sync %), measured across
+ * poll rounds on the workflow clock (VR's own clock may differ). Undefined until every VM has moved once.
+ */
+class CompletionEstimate {
+  private readonly last = new Map<VmProgress, { progress: number; at: number }>();
+
+  observe(vms: VmProgress[], now: number): number | undefined {
+    let latest: number | undefined = 0;
+    for (const vm of vms) {
+      const progress = vm.progress ?? 0;
+      const before = this.last.get(vm);
+      this.last.set(vm, { progress, at: now });
+      if (!before || progress <= before.progress || progress >= 100 || latest === undefined) {
+        latest = undefined;
+        continue;
+      }
+      const rate = (progress - before.progress) / Math.max(1, now - before.at);
+      latest = Math.max(latest, (100 - progress) / rate);
+    }
+    // A margin for rounding (VR reports whole percents) and the round trip.
+    return latest === undefined ? undefined : Math.round(latest * 1.05 + 500);
   }
 }

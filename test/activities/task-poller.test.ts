@@ -1,25 +1,39 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TaskPoller, TASK_IDS_PER_REQUEST } from '../../activities/task-poller';
+import { MIN_ROUND_SPACING_MS, TaskPoller, type FetchTasks } from '../../activities/task-poller';
 import type { TaskSummary } from '../../activities/types';
 
 function fakeVr(statuses: Map<string, TaskSummary['status']>) {
   const requests: string[][] = [];
-  const fetch = async (ids: string[]) => {
+  const hints: Array<number | undefined> = [];
+  const fetch: FetchTasks = async (ids, hint) => {
     requests.push(ids);
+    hints.push(hint.oldestQueuedAt);
     const known = ids.filter((id) => statuses.has(id));
     return {
       tasks: known.map((taskId) => ({ taskId, status: statuses.get(taskId)! })),
       missing: ids.filter((id) => !statuses.has(id)),
     };
   };
-  return { requests, fetch };
+  return { requests, hints, fetch };
+}
+
+/** A fake clock whose sleep moves time forward and records how long each wait was. */
+function fakeClock(start = 1_000) {
+  const clock = { now: start, waits: [] as number[] };
+  const poller = new TaskPoller({
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.waits.push(ms);
+      clock.now += ms;
+    },
+  });
+  return { clock, poller };
 }
 
 describe('TaskPoller', () => {
-  test('runs polling within the max age share one request that covers all of their tasks', async () => {
-    let now = 1_000;
-    const poller = new TaskPoller(() => now);
+  test('runs within the max age share one round that covers all their tasks; rounds of a site are spaced', async () => {
+    const { clock, poller } = fakeClock();
     const vr = fakeVr(
       new Map([
         ['a', 'RUNNING'],
@@ -27,24 +41,32 @@ describe('TaskPoller', () => {
         ['c', 'QUEUED'],
       ]),
     );
+    // What VR answered to the configure request counts as a fresh answer: no request.
+    poller.record('site', [{ taskId: 'a', status: 'QUEUED', queuedAt: 900 }]);
+    assert.equal((await poller.poll('site', ['a'], 5_000, vr.fetch)).tasks[0]?.status, 'QUEUED');
+    assert.deepEqual(vr.requests, []);
+    clock.now += 6_000;
     await poller.poll('site', ['a'], 5_000, vr.fetch);
-    await poller.poll('site', ['b', 'c'], 5_000, vr.fetch); // new ids: must ask, and asks for a too
-    assert.deepEqual(vr.requests, [['a'], ['a', 'b', 'c']]);
-    now += 2_000;
+    assert.deepEqual(vr.requests, [['a']]);
+    // New ids right after a round: the caller waits for the spacing instead of sending a second round at once.
+    await poller.poll('site', ['b', 'c'], 5_000, vr.fetch);
+    assert.deepEqual(clock.waits, [MIN_ROUND_SPACING_MS]);
+    assert.deepEqual(vr.requests[1], ['a', 'b', 'c']);
+    clock.now += 2_000;
     const answer = await poller.poll('site', ['a', 'c'], 5_000, vr.fetch); // fresh enough: cache
     assert.equal(vr.requests.length, 2);
     assert.deepEqual(
       answer.tasks.map((task) => task.taskId),
       ['a', 'c'],
     );
-    now += 4_000;
-    await poller.poll('site', ['c'], 5_000, vr.fetch); // stale: one request for every running task
+    clock.now += 4_000;
+    await poller.poll('site', ['c'], 5_000, vr.fetch); // stale: one round for every running task
     assert.deepEqual(vr.requests[2], ['a', 'b', 'c']);
+    assert.equal(clock.waits.length, 1);
   });
 
   test('terminal and unknown tasks are not asked again; sites are separate', async () => {
-    let now = 0;
-    const poller = new TaskPoller(() => now);
+    const { clock, poller } = fakeClock(0);
     const statuses = new Map<string, TaskSummary['status']>([
       ['done', 'SUCCESS'],
       ['run', 'RUNNING'],
@@ -52,26 +74,36 @@ describe('TaskPoller', () => {
     const vr = fakeVr(statuses);
     const first = await poller.poll('site', ['done', 'run', 'gone'], 1_000, vr.fetch);
     assert.deepEqual(first.missing, ['gone']);
-    now += 10_000;
+    clock.now += 10_000;
     statuses.set('run', 'ERROR');
     const second = await poller.poll('site', ['done', 'run', 'gone'], 1_000, vr.fetch);
     assert.deepEqual(vr.requests[1], ['run']);
     assert.equal(second.tasks.find((task) => task.taskId === 'run')?.status, 'ERROR');
     await poller.poll('other-site', ['run'], 1_000, vr.fetch);
     assert.deepEqual(vr.requests[2], ['run']);
+    assert.deepEqual(clock.waits, []);
   });
 
-  test('concurrent polls wait for the one request in flight; large sets are chunked', async () => {
-    const poller = new TaskPoller();
-    const ids = Array.from({ length: TASK_IDS_PER_REQUEST + 5 }, (_, index) => `t${index}`);
+  test('concurrent polls wait for the one round in flight, which gets the oldest queue time when every task has one', async () => {
+    const { clock, poller } = fakeClock();
+    const ids = Array.from({ length: 150 }, (_, index) => `t${index}`);
+    poller.record(
+      'site',
+      ids.map((taskId, index) => ({ taskId, status: 'QUEUED' as const, queuedAt: 500 + index })),
+    );
     const vr = fakeVr(new Map(ids.map((id) => [id, 'RUNNING' as const])));
+    clock.now += 1;
     await Promise.all([
-      poller.poll('site', ids, 60_000, vr.fetch),
-      poller.poll('site', ids.slice(0, 3), 60_000, vr.fetch),
+      poller.poll('site', ids, 0, vr.fetch),
+      poller.poll('site', ids.slice(0, 3), 0, vr.fetch),
     ]);
     assert.deepEqual(
       vr.requests.map((request) => request.length),
-      [TASK_IDS_PER_REQUEST, 5],
+      [150],
     );
+    assert.deepEqual(vr.hints, [500]);
+    // A task known only by id (adopted after a retry) has no queue time: no hint, the fetcher asks by id.
+    await poller.poll('site', ['adopted'], 0, vr.fetch);
+    assert.deepEqual(vr.hints[1], undefined);
   });
 });

@@ -92,7 +92,7 @@ describe('Temporal UI', () => {
             targetDatastore: 'recovery-ds-1',
           },
         ],
-        limits: { batchSize: 2 },
+        limits: { vmsPerBatch: 2 },
         pollIntervalSeconds: 1,
         pollIntervalCapSeconds: 1,
       },

@@ -69,7 +69,7 @@ describe('replicationCampaignWorkflow', () => {
             targetDatastore: 'protected-ds-1',
           },
         ],
-        limits: { inFlightPerVrms: 3, batchSize: 20, historyEventsPerRun: 60 },
+        limits: { inFlightPerVrms: 3, vmsPerBatch: 20, historyEventsPerRun: 60 },
         pollIntervalSeconds: 1,
         pollIntervalCapSeconds: 1,
       };
@@ -193,7 +193,7 @@ describe('replicationCampaignWorkflow', () => {
               targetDatastore: 'recovery-ds-1',
             },
           ],
-          limits: { inFlightPerVrms: 1, batchSize: 10 },
+          limits: { inFlightPerVrms: 1, vmsPerBatch: 10 },
           pollIntervalSeconds: 1,
           pollIntervalCapSeconds: 1,
         },

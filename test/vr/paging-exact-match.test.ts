@@ -144,16 +144,19 @@ void describe('exact match', () => {
       },
     }) as unknown as VrSession;
 
-  void test('findVmsByExactName: web-1 does not pick web-10; chunks of 20 names; distinct outcomes', async () => {
+  void test('findVmsByExactName: web-1 does not pick web-10; up to 100 names and 3,000 URL characters per request; distinct outcomes', async () => {
     const inventory = [
       vm('a', 'web-1'),
       vm('b', 'web-10'),
       vm('c', 'app-7'),
       vm('d', 'app-7'),
-      ...numbers(45).map((index) => vm(`v${index}`, `bulk-${index}`)),
+      ...numbers(160).map((index) => vm(`v${index}`, `bulk-${index}`)),
     ];
     const calls: ListQuery[] = [];
-    const names = ['web-1', 'app-7', 'missing', 'web-1', '', ...numbers(40).map((index) => `bulk-${index}`)];
+    const names = ['web-1', 'app-7', 'missing', 'web-1', '', ...numbers(150).map((index) => `bulk-${index}`)];
+    // One name so long that it fills a request's URL budget on its own.
+    const long = 'x'.repeat(2_990);
+    names.push(long);
     const result = await findVmsByExactName(stubSession(inventory, calls), 'p', 'vc', names, {
       suitableForReplication: true,
     });
@@ -162,10 +165,15 @@ void describe('exact match', () => {
     assert.deepEqual(result.get('missing'), { kind: 'not-found', name: 'missing' });
     assert.deepEqual(result.get(''), { kind: 'not-found', name: '' });
     assert.deepEqual(result.get('bulk-4'), { kind: 'found', item: vm('v4', 'bulk-4') });
-    assert.equal(result.size, 44);
-    assert.equal(calls.length, 3); // 43 searchable names / 20 per request
+    assert.deepEqual(result.get(long), { kind: 'not-found', name: long });
+    assert.equal(result.size, 155);
+    // 154 searchable names: 100, then 53 short ones, then the long one alone (it would push the URL past 3,000).
+    assert.deepEqual(
+      calls.map((call) => call.filter?.length),
+      [100, 53, 1],
+    );
     assert.ok(calls.every((call) => call.filterProperty === 'name'));
-    assert.ok(calls.every((call) => (call.filter?.length ?? 0) <= 20 && !call.filter?.includes('')));
+    assert.ok(calls.every((call) => !call.filter?.includes('')));
     assert.ok(
       calls.every((call) => (call as { suitableForReplication?: boolean }).suitableForReplication === true),
     );
