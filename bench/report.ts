@@ -79,18 +79,18 @@ export function checkGoals(rows: ScenarioFigures[], settings: BenchSettings): Go
 
 export function markdownTable(rows: ScenarioFigures[], settings: BenchSettings, date: string): string {
   const lines = [
-    `### Benchmark ${date} (time scale ${settings.timeScale}×)`,
+    `### Benchmark ${date}`,
     '',
     `Simulator with the real gateway's limits (${settings.perClientPerMinute}/min per client, ${settings.perSessionPerMinute}/min per session, ${settings.banMs / 1000} s ban), latency ${settings.latencyMs[0]}–${settings.latencyMs[1]} ms, configure tasks ${settings.taskQueuedMs / 1000} s queued + ${settings.taskRunningMs / 1000} s running. ` +
-      `Every duration was divided by ${settings.timeScale} (rate-limit window and ban, client pacer window, task clock, latency, poll intervals); ` +
-      `**real** = measured × ${settings.timeScale}. ${settings.inFlightPerVrms ? `Our campaign ran with inFlightPerVrms ${settings.inFlightPerVrms}. ` : ''}Code measured: ${[...new Set(rows.map((row) => row.code ?? 'unknown'))].join(', ')} (commit+uncommitted files).`,
+      `Each row ran at the time scale in its *scale* column: every duration divided by it (rate-limit window and ban, client pacer window, task clock, latency, poll intervals); ` +
+      `**real** = measured × scale. ${settings.inFlightPerVrms ? `Our campaign ran with inFlightPerVrms ${settings.inFlightPerVrms}. ` : ''}Code measured: ${[...new Set(rows.map((row) => row.code ?? 'unknown'))].join(', ')} (commit+uncommitted files).`,
     '',
-    '| runner | VMs | pairings | wall measured | wall real | lower bound | ratio | req/VM | req/VM w/o polls | polls | 429s | history ev/VM | worker CPU ms/VM | worker peak RSS | configured |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| runner | VMs | pairings | scale | wall measured | wall real | lower bound | ratio | req/VM | req/VM w/o polls | polls | 429s | history ev/VM | worker CPU ms/VM | worker peak RSS | configured |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.runner} | ${row.size} | ${row.pairings} | ${seconds(row.wallMs)} | ${seconds(row.wallRealMs)} | ${seconds(row.lowerBound.lowerBoundMs)} | ${fixed(row.ratioToLowerBound)} | ${fixed(row.requestsPerVm)} | ${fixed(row.requestsPerVmWithoutPolls)} | ${row.pollRequests} | ${row.rateLimited} | ${fixed(row.historyEventsPerVm, 1)} | ${fixed(row.workerCpuMsPerVm, 1)} | ${row.workerPeakRssMb === undefined ? '–' : `${row.workerPeakRssMb.toFixed(0)} MB`} | ${row.configured}/${row.size} |`,
+      `| ${row.runner} | ${row.size} | ${row.pairings} | ${row.timeScale}× | ${seconds(row.wallMs)} | ${seconds(row.wallRealMs)} | ${seconds(row.lowerBound.lowerBoundMs)} | ${fixed(row.ratioToLowerBound)} | ${fixed(row.requestsPerVm)} | ${fixed(row.requestsPerVmWithoutPolls)} | ${row.pollRequests} | ${row.rateLimited} | ${fixed(row.historyEventsPerVm, 1)} | ${fixed(row.workerCpuMsPerVm, 1)} | ${row.workerPeakRssMb === undefined ? '–' : `${row.workerPeakRssMb.toFixed(0)} MB`} | ${row.configured}/${row.size} |`,
     );
   }
   lines.push(
@@ -146,7 +146,7 @@ export function writeResults(rows: ScenarioFigures[], settings: BenchSettings, s
   );
   writeFileSync(files.markdown, markdown);
   writeFileSync(files.latest, markdown);
-  writeFileSync(files.chart, renderChart(rows, settings));
+  writeFileSync(files.chart, renderChart(rows));
   return Object.values(files);
 }
 

@@ -81,7 +81,13 @@ async function startWorker(context: UsContext, url: string): Promise<ChildProces
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'worker-process.ts'), configFile],
+    [
+      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      path.join(__dirname, 'worker-process.ts'),
+      configFile,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },

@@ -5,6 +5,10 @@
 import type { Client } from '@temporalio/client';
 
 export interface Timeline {
+  /** The first batch workflow started (the campaign has looked up its targets). */
+  firstBatchStartS: number;
+  /** The last VM lookup of a batch answered. */
+  lastLookupS: number;
   /** The last configure request answered (all VMs sent to VR). */
   lastConfigureS: number;
   /** The first poll round that ended after the last configure request. */
@@ -27,6 +31,8 @@ export async function campaignTimeline(
   startedAt: number,
 ): Promise<Timeline> {
   const start = startedAt / 1000;
+  let firstBatchStart = Infinity;
+  let lastLookup = 0;
   let lastConfigure = 0;
   let lastPoll = 0;
   let lastClosed = 0;
@@ -35,6 +41,7 @@ export async function campaignTimeline(
     query: `VrCampaignId = "${campaignId}" AND VrKind = "batch"`,
   })) {
     lastClosed = Math.max(lastClosed, (execution.closeTime?.getTime() ?? 0) / 1000 - start);
+    firstBatchStart = Math.min(firstBatchStart, execution.startTime.getTime() / 1000 - start);
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const types = new Map<string, string>();
     for (const event of history.events ?? []) {
@@ -45,6 +52,7 @@ export async function campaignTimeline(
       const at = (seconds(event.eventTime) ?? start) - start;
       if (!completed) continue;
       const type = types.get(String(completed.scheduledEventId));
+      if (type === 'findVms') lastLookup = Math.max(lastLookup, at);
       if (type === 'configureReplicationBatch') lastConfigure = Math.max(lastConfigure, at);
       if (type === 'pollTasks') {
         lastPoll = Math.max(lastPoll, at);
@@ -55,6 +63,8 @@ export async function campaignTimeline(
   const after = pollEnds.filter((at) => at > lastConfigure).sort((a, b) => a - b)[0];
   const round = (value: number) => Math.round(value * 10) / 10;
   return {
+    firstBatchStartS: round(firstBatchStart),
+    lastLookupS: round(lastLookup),
     lastConfigureS: round(lastConfigure),
     ...(after !== undefined ? { firstPollAfterS: round(after) } : {}),
     lastPollS: round(lastPoll),

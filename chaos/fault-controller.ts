@@ -115,15 +115,18 @@ export class FaultController {
     this.note(`expired all ${expired} sessions`);
   }
 
-  /** A 429 storm: a low rate limit with a short window and ban, for `ms`. */
+  /**
+   * A 429 storm: a very low rate limit with a short window and ban, for `ms`. Low enough that a batch starting
+   * (two lookups and a configure request on one session within a second) or two poll rounds meet it.
+   */
   async rateLimitStorm(ms: number): Promise<void> {
     this.storms += 1;
     this.note(`429 storm on for ${ms / 1000} s`);
     await this.control('POST', '/limits', {
       rateLimit: {
         enabled: true,
-        perClientPerMinute: 5,
-        perSessionPerMinute: 3,
+        perClientPerMinute: 2,
+        perSessionPerMinute: 1,
         windowMs: 5_000,
         banMs: 2_000,
       },

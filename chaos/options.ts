@@ -67,7 +67,7 @@ export const SMALL_CHAOS: ChaosOptions = {
   serverRestarts: 1,
   sessionExpiryEveryMs: 15_000,
   sessionIdleMs: 10_000,
-  rateLimitStormMs: 8_000,
+  rateLimitStormMs: 12_000,
   remoteUnreachableMs: 8_000,
   slowResponses: 2,
   inFlightPerVrms: 2,

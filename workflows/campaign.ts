@@ -325,12 +325,20 @@ class CampaignRun {
         const target = { ...session, pairing };
         await vr.remoteLogin(target);
         const datastore = await vr.findTargetDatastore({ ...target, name: group.targetDatastore });
-        const policy = await vr.findStoragePolicy({
-          ...target,
-          name: group.storagePolicy,
-          datastoreId: datastore.datastoreId,
-        });
-        const server = await vr.findReplicationServer({ ...target, name: group.replicationServer });
+        // No name, nothing to look up (campaigns started before this skip keep their activities when replayed).
+        const skip = patched('skip-unnamed-target-lookups');
+        const policy =
+          skip && group.storagePolicy === undefined
+            ? { storagePolicyId: null }
+            : await vr.findStoragePolicy({
+                ...target,
+                name: group.storagePolicy,
+                datastoreId: datastore.datastoreId,
+              });
+        const server =
+          skip && group.replicationServer === undefined
+            ? { replicationServerId: null }
+            : await vr.findReplicationServer({ ...target, name: group.replicationServer });
         prepared[index] = {
           pairing,
           datastoreId: datastore.datastoreId,

@@ -419,17 +419,21 @@ class ConfigureRun {
     const capMs = (this.input.pollIntervalCapSeconds ?? 300) * 1000;
     const firstMs = Math.min((this.input.pollIntervalSeconds ?? 5) * 1000, capMs);
     const estimate = patched('poll-at-estimated-completion') ? new CompletionEstimate() : undefined;
-    estimate?.observe(pending(), Date.now());
     let intervalMs = firstMs;
     let waitMs = firstMs;
+    let maxAgeMs = firstMs;
     for (let outstanding = pending(); outstanding.length > 0; outstanding = pending()) {
       await sleep(waitMs);
-      await poll(outstanding, waitMs);
+      await poll(outstanding, maxAgeMs);
       intervalMs = Math.min(Math.round(intervalMs * 1.5), capMs);
-      // Back off 1.5× per round, but poll sooner when VR's progress says everything will be done sooner (never
-      // sooner than the first interval, so a site still gets at most one poll round per interval).
+      // Back off 1.5× per round, but poll at the time VR's progress says everything will be done when that is
+      // sooner (never sooner than the first interval, so a site still gets at most one poll round per interval).
+      // That poll wants a fresh answer (at most 1 s old: the worker's poller may wait for its next round); the
+      // others take whatever another run's round brought within their wait.
       const remainingMs = estimate?.observe(pending(), Date.now());
-      waitMs = remainingMs === undefined ? intervalMs : Math.min(intervalMs, Math.max(firstMs, remainingMs));
+      const early = remainingMs !== undefined && remainingMs < intervalMs;
+      waitMs = early ? Math.max(firstMs, remainingMs) : intervalMs;
+      maxAgeMs = early ? Math.min(1000, waitMs) : waitMs;
       if (pending().length > 0) await this.continueAsNewIfLong(stage);
     }
   }
@@ -491,26 +495,31 @@ class ConfigureRun {
 }
 
 /**
- * When a run's outstanding VMs will all be done, from the progress VR reports (task or sync %), measured across
- * poll rounds on the workflow clock (VR's own clock may differ). Undefined until every VM has moved once.
+ * How long until a run's outstanding VMs are all done, from the progress VR reports (task or sync %): each VM's rate
+ * since its first answer with some progress, on the workflow clock. Undefined until every VM has moved since then.
  */
 class CompletionEstimate {
-  private readonly last = new Map<VmProgress, { progress: number; at: number }>();
+  private readonly first = new Map<VmProgress, { progress: number; at: number }>();
 
   observe(vms: VmProgress[], now: number): number | undefined {
-    let latest: number | undefined = 0;
+    let latest = 0;
+    let known = true;
     for (const vm of vms) {
       const progress = vm.progress ?? 0;
-      const before = this.last.get(vm);
-      this.last.set(vm, { progress, at: now });
-      if (!before || progress <= before.progress || progress >= 100 || latest === undefined) {
-        latest = undefined;
+      const first = this.first.get(vm);
+      if (!first) {
+        if (progress > 0) this.first.set(vm, { progress, at: now });
+        known = false;
         continue;
       }
-      const rate = (progress - before.progress) / Math.max(1, now - before.at);
+      if (progress <= first.progress || progress >= 100 || now <= first.at) {
+        known = false;
+        continue;
+      }
+      const rate = (progress - first.progress) / (now - first.at);
       latest = Math.max(latest, (100 - progress) / rate);
     }
     // A margin for rounding (VR reports whole percents) and the round trip.
-    return latest === undefined ? undefined : Math.round(latest * 1.05 + 500);
+    return known ? Math.round(latest * 1.03 + 300) : undefined;
   }
 }
