@@ -7,7 +7,7 @@
  *              + ⌈N_p/20⌉ configure POSTs + ⌈N_p/100⌉ task polls (100 task ids per GET /tasks)]
  *   R_pre   = R_min − task polls − logout (what must be sent before the last configure POST)
  *   t(R)    = ⌊(R − 1) / L⌋ × W  (when the R-th request may go: L = 100 per client per W = 60 s sliding window,
- *             the first L at once; the 50-per-session limit is lifted by using two sessions)
+ *             the first L at once; the 50-per-session limit is lifted by using several sessions)
  *   LB      = max(t(R_min), t(R_pre) + T_task)   with T_task = queued + running time of a configure task
  *
  * All in real (uncompressed) time. Polls are GET /tasks and GET /tasks/{task_id}.
