@@ -14,6 +14,8 @@ export const TASK_IDS_PER_REQUEST = 100;
 const FORGET_AFTER_MS = 15 * 60_000;
 /** Rounds of one site are at least this far apart (or the asked freshness, when shorter): the default first interval. */
 export const MIN_ROUND_SPACING_MS = 5_000;
+/** A round waits up to this long for other tasks that VR's progress says are about to finish. */
+export const GATHER_MS = 3_000;
 
 interface Entry {
   summary?: TaskSummary;
@@ -21,6 +23,18 @@ interface Entry {
   /** When VR last answered about it; unset until then. */
   fetchedAt?: number;
   askedAt: number;
+  /** The first answer with some progress: with the latest, the task's rate. */
+  firstProgress?: { progress: number; at: number };
+}
+
+/** When the task should be done, from its progress rate between two answers; undefined when unknown. */
+function predictedEnd(entry: Entry): number | undefined {
+  const { summary, firstProgress, fetchedAt } = entry;
+  if (!summary || summary.status !== 'RUNNING' || !firstProgress || fetchedAt === undefined) return undefined;
+  const progress = summary.progress ?? 0;
+  if (progress <= firstProgress.progress || fetchedAt <= firstProgress.at) return undefined;
+  const rate = (progress - firstProgress.progress) / (fetchedAt - firstProgress.at);
+  return fetchedAt + (100 - progress) / rate;
 }
 
 /** Asks VR about `ids`; `oldestQueuedAt` (epoch ms) is the earliest queue time among them, when known. */
@@ -40,6 +54,8 @@ export interface TaskPollerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Upper bound of the spacing between two rounds of a site. Default MIN_ROUND_SPACING_MS. */
   roundSpacingMs?: number;
+  /** How long a round may wait for tasks about to finish. Default GATHER_MS; 0 turns it off. */
+  gatherMs?: number;
 }
 
 export class TaskPoller {
@@ -49,12 +65,14 @@ export class TaskPoller {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly roundSpacingMs: number;
+  private readonly gatherMs: number;
 
   constructor(options: TaskPollerOptions | (() => number) = {}) {
     const resolved = typeof options === 'function' ? { now: options } : options;
     this.now = resolved.now ?? Date.now;
     this.sleep = resolved.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.roundSpacingMs = resolved.roundSpacingMs ?? MIN_ROUND_SPACING_MS;
+    this.gatherMs = resolved.gatherMs ?? GATHER_MS;
   }
 
   /** What VR answered to a configure request: the tasks' state as of now, no poll needed to learn it. */
@@ -83,6 +101,7 @@ export class TaskPoller {
       else entries.set(id, { askedAt: now });
     }
     const stale = () => ids.some((id) => !this.fresh(entries.get(id), maxAgeMs));
+    let gathered = false;
     while (stale()) {
       const running = this.fetching.get(site);
       if (running) {
@@ -95,6 +114,16 @@ export class TaskPoller {
         await this.sleep(wait);
         continue;
       }
+      // Tasks of other runs about to finish: one round a moment later sees them done too, where a round now would
+      // leave them to the next round, a whole spacing later. The answer is only fresher for the wait.
+      if (!gathered) {
+        gathered = true;
+        const gatherUntil = this.soonestRound(entries);
+        if (gatherUntil > this.now()) {
+          await this.sleep(gatherUntil - this.now());
+          continue;
+        }
+      }
       await this.refresh(site, entries, fetch);
     }
     this.forgetOld(entries);
@@ -102,10 +131,21 @@ export class TaskPoller {
     const missing: string[] = [];
     for (const id of ids) {
       const entry = entries.get(id);
-      if (entry?.summary) tasks.push(entry.summary);
+      if (entry?.summary) tasks.push({ ...entry.summary, observedAt: entry.fetchedAt });
       else if (entry?.missing) missing.push(id);
     }
     return { tasks, missing };
+  }
+
+  /** The latest predicted end within the gather window of tasks still running (plus a little), or now. */
+  private soonestRound(entries: Map<string, Entry>): number {
+    const now = this.now();
+    let until = now;
+    for (const entry of entries.values()) {
+      const end = predictedEnd(entry);
+      if (end !== undefined && end > now && end <= now + this.gatherMs) until = Math.max(until, end);
+    }
+    return until > now ? Math.min(now + this.gatherMs, until + 250) : now;
   }
 
   private fresh(entry: Entry | undefined, maxAgeMs: number): boolean {
@@ -126,7 +166,10 @@ export class TaskPoller {
       const fetchedAt = this.now();
       for (const summary of tasks) {
         const entry = entries.get(summary.taskId);
-        if (entry) Object.assign(entry, { summary, fetchedAt, missing: false });
+        if (!entry) continue;
+        Object.assign(entry, { summary, fetchedAt, missing: false });
+        if (!entry.firstProgress && summary.status === 'RUNNING' && (summary.progress ?? 0) > 0)
+          entry.firstProgress = { progress: summary.progress!, at: fetchedAt };
       }
       for (const id of missing) {
         const entry = entries.get(id);

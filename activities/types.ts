@@ -153,6 +153,8 @@ export interface TaskSummary {
   entity?: string;
   /** When VR queued the task, epoch ms. */
   queuedAt?: number;
+  /** When VR gave this answer (epoch ms, worker clock): an answer from the poller's cache is older than the poll. */
+  observedAt?: number;
 }
 export interface PollTasksResult {
   tasks: TaskSummary[];

@@ -85,7 +85,7 @@ export const CampaignLimitsSchema = z
 export const campaignCommonShape = {
   /** Workflow-side waiting of each batch: `configured` (default) or `initial-sync`. */
   waitFor: WaitFor.optional(),
-  /** First poll interval of each batch, seconds. Default 5. */
+  /** First (and shortest) poll interval of each batch, seconds; see ConfigureReplication. Default 5. */
   pollIntervalSeconds: z.number().min(1).max(3600).optional(),
   /** Largest poll interval of each batch, seconds. Default 300. */
   pollIntervalCapSeconds: z.number().min(1).max(86_400).optional(),

@@ -135,7 +135,10 @@ export const ConfigureReplicationInputSchema = z
     settings: ReplicationSettingsSchema.optional(),
     /** What to wait for: the configure task (`configured`, default) or the initial full sync (`initial-sync`). */
     waitFor: WaitFor.optional(),
-    /** First poll interval in seconds. Default 5. */
+    /**
+     * First poll interval in seconds, and the shortest: later rounds back off 1.5× up to the cap, or come at the
+     * completion VR's progress predicts when that is sooner. Default 5.
+     */
     pollIntervalSeconds: z.number().min(1).max(3600).optional(),
     /** Largest poll interval in seconds (the interval backs off up to it). Default 300. */
     pollIntervalCapSeconds: z.number().min(1).max(86_400).optional(),
@@ -206,6 +209,8 @@ export interface VmProgress {
   replicationId?: string;
   /** Task or sync progress, 0–100. */
   progress?: number;
+  /** When VR reported that progress (epoch ms), if not at the poll itself (an answer shared between runs). */
+  progressAt?: number;
   /** Why a VM ended as it did (VR's own words where there are some). */
   reason?: string;
 }

@@ -336,6 +336,7 @@ class ConfigureRun {
           const vm = pending.find((candidate) => candidate.taskId === task.taskId);
           if (!vm) continue;
           vm.progress = task.progress ?? vm.progress;
+          vm.progressAt = task.observedAt;
           if (task.replicationId) vm.replicationId = task.replicationId;
           if (task.status === 'SUCCESS') this.finish(vm, 'configured');
           else if (task.status === 'ERROR')
@@ -397,6 +398,7 @@ class ConfigureRun {
             if (!vm) continue;
             vm.replicationId = replication.replicationId;
             vm.progress = replication.syncProgress ?? vm.progress;
+            vm.progressAt = undefined;
             if (replication.status === 'OK') this.finish(vm, 'configured', undefined, 100);
             else if (replication.status?.startsWith('ERROR')) {
               this.finish(
@@ -433,7 +435,10 @@ class ConfigureRun {
       // others take whatever another run's round brought within their wait.
       const remainingMs = estimate?.observe(pending(), Date.now());
       const early = remainingMs !== undefined && remainingMs < intervalMs;
-      waitMs = early ? Math.max(firstMs, remainingMs) : intervalMs;
+      // An answer that was the same snapshot as before (another run's round) says nothing new: ask again after the
+      // first interval, when a newer round is due, rather than backing off on it.
+      const repeated = !early && estimate?.sawRepeat === true;
+      waitMs = early ? Math.max(firstMs, remainingMs) : repeated ? firstMs : intervalMs;
       maxAgeMs = early ? Math.min(1000, waitMs) : waitMs;
       if (pending().length > 0) await this.continueAsNewIfLong(stage);
     }

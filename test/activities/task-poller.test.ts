@@ -106,4 +106,34 @@ describe('TaskPoller', () => {
     await poller.poll('site', ['adopted'], 0, vr.fetch);
     assert.deepEqual(vr.hints[1], undefined);
   });
+
+  test('a round waits (up to the gather window) for another task that VR progress says finishes in a moment', async () => {
+    const { clock, poller } = fakeClock(1_000);
+    const progress = new Map<string, number>([
+      ['a', 10],
+      ['b', 10],
+    ]);
+    const rounds: number[] = [];
+    const fetch: FetchTasks = async (ids) => {
+      rounds.push(clock.now);
+      return {
+        tasks: ids.map((taskId) => ({ taskId, status: 'RUNNING' as const, progress: progress.get(taskId) })),
+        missing: [],
+      };
+    };
+    await poller.poll('site', ['a', 'b'], 0, fetch); // first answers with progress, at 1 s
+    clock.now = 6_000;
+    progress.set('a', 60); // 10 %/s: done at 10 s
+    progress.set('b', 40); // 6 %/s: done at 16 s
+    await poller.poll('site', ['a', 'b'], 0, fetch);
+    clock.now = 14_500;
+    await poller.poll('site', ['a'], 1_000, fetch);
+    // b ends within 3 s: the round waits for it (+250 ms) instead of going now.
+    assert.deepEqual(rounds, [1_000, 6_000, 16_250]);
+    assert.deepEqual(clock.waits, [1_750]);
+    // Nothing due soon: the round goes at once.
+    clock.now = 30_000;
+    await poller.poll('site', ['b'], 1_000, fetch);
+    assert.equal(rounds.at(-1), 30_000);
+  });
 });

@@ -28,4 +28,17 @@ describe('CompletionEstimate', () => {
     a.progress = 75;
     assert.ok((estimate.observe([a], 10_000) ?? 0) > 0);
   });
+
+  test('answers are dated when VR gave them: a repeated snapshot is flagged, an older answer counts its age', () => {
+    const estimate = new CompletionEstimate();
+    const a: VmProgress = { requested: 'a', state: 'configuring', progress: 20, progressAt: 4_000 };
+    estimate.observe([a], 5_000);
+    // The same snapshot again (another run's poll round, from the worker's cache): nothing new, flagged.
+    assert.equal(estimate.observe([a], 9_000), undefined);
+    assert.equal(estimate.sawRepeat, true);
+    // A newer answer, given 2 s before the poll: 40 % in 10 s, 40 % left = 10 s after it, so 8 s from now.
+    Object.assign(a, { progress: 60, progressAt: 14_000 });
+    assert.equal(estimate.observe([a], 16_000), Math.round(8_000 * 1.03 + 300));
+    assert.equal(estimate.sawRepeat, false);
+  });
 });
