@@ -204,7 +204,8 @@ describe('configureReplicationWorkflow', () => {
   });
 
   test('a long wait continues as new with bounded history and the same session', async () => {
-    const { sim, run, close } = await lab({ initialSyncMs: 8 * 3600_000, clockSpeed: 1800 });
+    // 16 simulated hours at 1800x: about 32 s of polls every second, well past 200 events.
+    const { sim, run, close } = await lab({ initialSyncMs: 16 * 3600_000, clockSpeed: 1800 });
     try {
       const names = await suitableVmNames(sim, 3);
       const loginsBefore = sim.state.stats.logins;
