@@ -6,6 +6,7 @@
  * twice within the poll interval: a worker sends at most one `GET /tasks` round per poll interval per site, however
  * many runs wait at the same time (how many requests a round takes is the fetcher's business, see pollTasks).
  */
+import { predictEnd, type ProgressSample } from '../workflows/completion-estimate';
 import type { TaskSummary } from './types';
 
 /** Task ids per `GET /tasks?filter_property=id` request (repeated `filter` values; keeps the URL short). */
@@ -24,17 +25,14 @@ interface Entry {
   fetchedAt?: number;
   askedAt: number;
   /** The first answer with some progress: with the latest, the task's rate. */
-  firstProgress?: { progress: number; at: number };
+  firstProgress?: ProgressSample;
 }
 
 /** When the task should be done, from its progress rate between two answers; undefined when unknown. */
 function predictedEnd(entry: Entry): number | undefined {
   const { summary, firstProgress, fetchedAt } = entry;
   if (!summary || summary.status !== 'RUNNING' || !firstProgress || fetchedAt === undefined) return undefined;
-  const progress = summary.progress ?? 0;
-  if (progress <= firstProgress.progress || fetchedAt <= firstProgress.at) return undefined;
-  const rate = (progress - firstProgress.progress) / (fetchedAt - firstProgress.at);
-  return fetchedAt + (100 - progress) / rate;
+  return predictEnd(firstProgress, { progress: summary.progress ?? 0, at: fetchedAt });
 }
 
 /** Asks VR about `ids`; `oldestQueuedAt` (epoch ms) is the earliest queue time among them, when known. */

@@ -5,15 +5,10 @@
  */
 import type { CampaignReport } from '../client/campaign-api';
 import type { RunningSimulator } from '../simulator';
+import { VM_OUTCOMES } from '../workflows/configure-replication-input';
 
-const DEFINITE = new Set([
-  'configured',
-  'already-replicated',
-  'not-found',
-  'ambiguous-name',
-  'unsuitable',
-  'failed',
-]);
+/** Every outcome but `cancelled` says what happened to the VM. */
+const DEFINITE = new Set<string>(VM_OUTCOMES.filter((outcome) => outcome !== 'cancelled'));
 const SIMULATED_TASK_FAILURE = 'Simulated task failure';
 const CONFIGURE_TASK = 'com.vmware.vr.configureReplication';
 

@@ -4,8 +4,24 @@
  */
 import type { VmProgress } from './configure-replication-input';
 
+/** A progress answer: percent done and when VR gave it (epoch ms). */
+export interface ProgressSample {
+  progress: number;
+  at: number;
+}
+
+/**
+ * When something is done at the rate it moved between two answers (epoch ms). Undefined when it did not move, the
+ * answers are the same moment, or it is already at 100 %. The worker's task poller uses it too.
+ */
+export function predictEnd(first: ProgressSample, latest: ProgressSample): number | undefined {
+  if (latest.at <= first.at || latest.progress <= first.progress || latest.progress >= 100) return undefined;
+  const rate = (latest.progress - first.progress) / (latest.at - first.at);
+  return latest.at + (100 - latest.progress) / rate;
+}
+
 export class CompletionEstimate {
-  private readonly first = new Map<VmProgress, { progress: number; at: number }>();
+  private readonly first = new Map<VmProgress, ProgressSample>();
   /** The last observe() saw a VM whose answer was the same snapshot as its first one (a cached answer). */
   sawRepeat = false;
 
@@ -31,12 +47,12 @@ export class CompletionEstimate {
         known = false;
         continue;
       }
-      if (progress <= first.progress || progress >= 100) {
+      const end = predictEnd(first, { progress, at });
+      if (end === undefined) {
         known = false;
         continue;
       }
-      const rate = (progress - first.progress) / (at - first.at);
-      latest = Math.max(latest, (100 - progress) / rate - (now - at));
+      latest = Math.max(latest, end - now);
     }
     // A margin for rounding (VR reports whole percents) and the round trip.
     return known ? Math.max(0, Math.round(latest * 1.03 + 300)) : undefined;

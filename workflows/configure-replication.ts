@@ -33,6 +33,7 @@ import {
   type VmProgress,
   type VmResult,
   type VmOutcome,
+  VM_OUTCOMES,
 } from './configure-replication-input';
 
 export const progressQuery = defineQuery<ConfigureReplicationProgress>('progress');
@@ -60,15 +61,8 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 const LOOKUP_CHUNK = 200;
 /** Configure requests of one run in flight at once (each is one activity; the worker's pacer keeps the rate). */
 const CONFIGURE_CONCURRENCY = 5;
-const TERMINAL_STATES = new Set<string>([
-  'configured',
-  'already-replicated',
-  'not-found',
-  'ambiguous-name',
-  'unsuitable',
-  'failed',
-  'cancelled',
-]);
+/** A VM whose state is one of the outcomes is done. */
+const TERMINAL_STATES = new Set<string>(VM_OUTCOMES);
 
 const chunk = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
